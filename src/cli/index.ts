@@ -1,0 +1,30 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ROLES, type Role } from '../roles';
+import { runStart } from './start';
+
+function parseRole(value: string): Role {
+  if (!(ROLES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${ROLES.join(', ')}`);
+  }
+  return value as Role;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('taskpilot')
+    .description('Slack-first task assistant: tasks, reminders and sandboxed agent runs')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('serve Slack and run jobs (see --role)')
+    .option('--role <role>', 'web (Slack traffic), worker (jobs) or all', parseRole, 'all' as Role)
+    .action(async (options: { role: Role }) => {
+      await runStart(options.role);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

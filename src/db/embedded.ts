@@ -1,0 +1,221 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCode, TaskPilotError } from '../errors';
+import type { Logger } from '../logger';
+import { freePort, waitForPort } from '../util/net';
+import { packageRoot } from '../util/package-root';
+
+/**
+ * The embedded default store: when no MONGODB_URI is configured, TaskPilot starts a local
+ * MongoDB-wire server of its own with its data under the data folder. In order of preference:
+ * a `mongod` on PATH, the FerretDB binary that scripts/services.sh builds, and
+ * mongodb-memory-server when an operator has installed it.
+ */
+export interface EmbeddedMongo {
+  uri: string;
+  kind: 'mongod' | 'ferretdb' | 'mongodb-memory-server';
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  logger: Logger;
+  /** Overrides the search, e.g. tests that point at a freshly built binary. */
+  ferretdbPath?: string;
+  port?: number;
+}
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, binary);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return undefined;
+}
+
+function executable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where scripts/services.sh leaves the FerretDB it builds. */
+export function builtFerretdbPath(): string {
+  return path.join(packageRoot(), '.taskpilot', 'bin', 'ferretdb');
+}
+
+export function findFerretdb(explicit?: string): string | undefined {
+  const candidates = [explicit, process.env.FERRETDB_BIN, builtFerretdbPath()].filter(
+    (candidate): candidate is string => Boolean(candidate),
+  );
+  return candidates.find(executable) ?? onPath('ferretdb');
+}
+
+/** A crashed parent leaves its server running; the pid file lets the next start clean it up. */
+function killStale(pidFile: string, logger: Logger): void {
+  let pid: number;
+  try {
+    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (/ferretdb|mongod/.test(cmdline)) {
+      process.kill(pid, 'SIGKILL');
+      logger.warn({ pid }, 'stopped an embedded database left behind by an earlier run');
+    }
+  } catch {
+    // gone already, or not ours
+  }
+}
+
+async function startProcess(
+  kind: 'mongod' | 'ferretdb',
+  binary: string,
+  args: string[],
+  port: number,
+  pidFile: string,
+  logger: Logger,
+): Promise<EmbeddedMongo> {
+  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const recent: string[] = [];
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    recent.push(...chunk.split('\n').filter(Boolean));
+    recent.splice(0, Math.max(0, recent.length - 20));
+  });
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? `code ${code}`}`;
+  });
+  child.once('error', (error) => {
+    exited = error.message;
+  });
+  if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
+
+  try {
+    await waitForPort(port, {
+      timeoutMs: 30_000,
+      abandon: () => (exited ? new Error(`${kind} ${exited}: ${recent.slice(-3).join(' | ')}`) : undefined),
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new TaskPilotError(
+      ErrorCode.EmbeddedDatabase,
+      `the embedded ${kind} did not start: ${(error as Error).message}`,
+      undefined,
+      { cause: error },
+    );
+  }
+  logger.info({ kind, port, binary }, 'embedded database started');
+
+  return {
+    kind,
+    uri: `mongodb://127.0.0.1:${port}/taskpilot`,
+    async stop() {
+      if (exited) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await done;
+      clearTimeout(timer);
+      fs.rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+interface MemoryServerModule {
+  MongoMemoryServer: {
+    create(options: { instance: { dbPath: string; ip: string } }): Promise<{
+      getUri(): string;
+      stop(): Promise<boolean>;
+    }>;
+  };
+}
+
+async function loadMemoryServer(): Promise<MemoryServerModule | undefined> {
+  try {
+    // Optional: not a dependency, because it downloads mongod at run time, which only works on
+    // machines with internet access. Operators who want it install it beside TaskPilot.
+    return (await import('mongodb-memory-server' as string)) as MemoryServerModule;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<EmbeddedMongo> {
+  const { dataDir, logger } = options;
+  fs.mkdirSync(dataDir, { recursive: true });
+  const pidFile = path.join(dataDir, 'embedded-db.pid');
+  killStale(pidFile, logger);
+  const port = options.port ?? (await freePort());
+
+  const mongod = onPath('mongod');
+  if (mongod) {
+    const dbPath = path.join(dataDir, 'mongod');
+    fs.mkdirSync(dbPath, { recursive: true });
+    return startProcess(
+      'mongod',
+      mongod,
+      ['--dbpath', dbPath, '--bind_ip', '127.0.0.1', '--port', String(port), '--quiet'],
+      port,
+      pidFile,
+      logger,
+    );
+  }
+
+  const ferretdb = findFerretdb(options.ferretdbPath);
+  if (ferretdb) {
+    const sqliteDir = path.join(dataDir, 'ferretdb');
+    fs.mkdirSync(sqliteDir, { recursive: true });
+    return startProcess(
+      'ferretdb',
+      ferretdb,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${sqliteDir}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        // Its state file (telemetry consent, instance id) would otherwise land in the cwd.
+        `--state-dir=${sqliteDir}`,
+        '--telemetry=disable',
+        '--debug-addr=-',
+        '--log-level=warn',
+      ],
+      port,
+      pidFile,
+      logger,
+    );
+  }
+
+  const memoryServer = await loadMemoryServer();
+  if (memoryServer) {
+    const dbPath = path.join(dataDir, 'memory-server');
+    fs.mkdirSync(dbPath, { recursive: true });
+    const server = await memoryServer.MongoMemoryServer.create({ instance: { dbPath, ip: '127.0.0.1' } });
+    logger.info({ kind: 'mongodb-memory-server' }, 'embedded database started');
+    return {
+      kind: 'mongodb-memory-server',
+      uri: new URL('taskpilot', server.getUri()).toString(),
+      async stop() {
+        await server.stop();
+      },
+    };
+  }
+
+  throw new TaskPilotError(
+    ErrorCode.EmbeddedDatabase,
+    'no MongoDB to use: set MONGODB_URI, or run `npm run services` to build the embedded FerretDB, or put mongod on PATH',
+  );
+}

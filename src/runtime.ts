@@ -1,0 +1,127 @@
+import type { Server } from 'node:http';
+import type Docker from 'dockerode';
+import type { Connection } from 'mongoose';
+import { defineJobs } from '../jobs';
+import type { Config } from './config';
+import { connectMongo, pingMongo, redactUri } from './db/connection';
+import { type EmbeddedMongo, startEmbeddedMongo } from './db/embedded';
+import { ErrorCode, TaskPilotError } from './errors';
+import { startOpsServer } from './http/ops-server';
+import type { ReadinessCheck } from './http/readiness';
+import { operationalRoutes } from './http/routes';
+import type { Logger } from './logger';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { flushSentry, initSentry, type SentryOptions } from './observability/sentry';
+import { type Role, runsJobs, servesSlack } from './roles';
+import { createDocker, pingDocker } from './sandbox/docker';
+import { Scheduler } from './scheduler/scheduler';
+import type { Services } from './services';
+import { createSlackApp, type SlackApp } from './slack/app';
+
+export interface RuntimeOptions {
+  config: Config;
+  role: Role;
+  logger: Logger;
+  sentryTransport?: SentryOptions['transport'];
+  /** Bounds for a graceful stop; the whole stop stays under 10 s with the defaults. */
+  drainTimeoutMs?: number;
+  /** Extra job definitions (tests that need a job of their own). */
+  defineExtraJobs?: (scheduler: Scheduler) => void;
+}
+
+export interface Runtime {
+  role: Role;
+  port: number;
+  connection: Connection;
+  scheduler: Scheduler;
+  metrics: Metrics;
+  docker: Docker | undefined;
+  embedded: EmbeddedMongo | undefined;
+  slack: SlackApp | undefined;
+  /** Stops taking requests, drains jobs (bounded), closes MongoDB. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Starts TaskPilot for a role: database, scheduler, sandbox engine and the HTTP endpoint. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, role, logger } = options;
+  const metrics = createMetrics();
+  initSentry({ dsn: config.sentryDsn, transport: options.sentryTransport }, logger);
+
+  let embedded: EmbeddedMongo | undefined;
+  let uri = config.mongo.uri;
+  if (!uri) {
+    embedded = await startEmbeddedMongo({ dataDir: config.mongo.dataDir, logger });
+    uri = embedded.uri;
+  }
+  logger.info({ uri: redactUri(uri), embedded: embedded?.kind }, 'connecting to mongodb');
+
+  let connection: Connection;
+  try {
+    connection = await connectMongo({ uri, logger });
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  const db = connection.db;
+  if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');
+
+  const services: Services = { logger };
+  const scheduler = new Scheduler({ db, logger });
+  defineJobs(scheduler.agenda, services);
+  options.defineExtraJobs?.(scheduler);
+  if (runsJobs(role)) await scheduler.start();
+
+  const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;
+  const checks: ReadinessCheck[] = [
+    { name: 'mongodb', check: () => pingMongo(connection) },
+    { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
+  ];
+  if (docker) checks.push({ name: 'docker', check: () => pingDocker(docker) });
+  const routes = operationalRoutes(checks, metrics);
+
+  let slack: SlackApp | undefined;
+  let opsServer: Server | undefined;
+  let port: number;
+  if (servesSlack(role)) {
+    slack = createSlackApp({ config, logger, metrics, routes, connection, services });
+    port = await slack.start();
+  } else {
+    const ops = await startOpsServer(routes, config.port);
+    opsServer = ops.server;
+    port = ops.port;
+    logger.info({ port }, 'worker health endpoint listening');
+  }
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      logger.info({ role }, 'shutting down');
+      if (slack) await slack.stop().catch((error) => logger.warn({ err: error }, 'slack receiver stop failed'));
+      if (opsServer) await closeServer(opsServer, 1000);
+      await scheduler
+        .shutdown(options.drainTimeoutMs ?? 5000)
+        .catch((error) => logger.warn({ err: error }, 'scheduler stop failed'));
+      await connection.close().catch((error) => logger.warn({ err: error }, 'mongodb close failed'));
+      await embedded?.stop();
+      await flushSentry(1000);
+      logger.info('shutdown complete');
+    })();
+    return stopping;
+  };
+
+  return { role, port, connection, scheduler, metrics, docker, embedded, slack, shutdown };
+}

@@ -1,0 +1,157 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+
+/** Every container TaskPilot starts carries this label, so orphans can be found and reaped. */
+export const SANDBOX_LABEL = 'io.taskpilot.sandbox';
+
+export interface SandboxLimits {
+  memoryMb: number;
+  cpus: number;
+  pidsLimit: number;
+  timeoutSeconds: number;
+  /** Size of the writable /workspace tmpfs. */
+  workspaceMb?: number;
+  /** Bytes kept per stream; the rest is counted and dropped. */
+  outputCapBytes?: number;
+}
+
+export interface SandboxSpec {
+  image: string;
+  command: string[];
+  limits: SandboxLimits;
+  network?: 'none' | 'bridge';
+  env?: Record<string, string>;
+  /** Extra labels, e.g. the run id; the sandbox label is always added. */
+  labels?: Record<string, string>;
+  /** Aborting kills the container (the Cancel button). */
+  signal?: AbortSignal;
+}
+
+export interface SandboxResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  oomKilled: boolean;
+  cancelled: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+/** The hardened create options: DESIGN.md's sandbox rules in one place. */
+export function hardenedCreateOptions(spec: SandboxSpec): Docker.ContainerCreateOptions {
+  const { limits } = spec;
+  const network = spec.network ?? 'none';
+  const memoryBytes = limits.memoryMb * 1024 * 1024;
+  return {
+    Image: spec.image,
+    Cmd: spec.command,
+    User: '65534:65534',
+    WorkingDir: '/workspace',
+    Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
+    Labels: { ...spec.labels, [SANDBOX_LABEL]: 'true' },
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    NetworkDisabled: network === 'none',
+    HostConfig: {
+      NetworkMode: network,
+      ReadonlyRootfs: true,
+      Memory: memoryBytes,
+      // Equal to Memory: no swap, so the memory limit is a real limit.
+      MemorySwap: memoryBytes,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pidsLimit,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      Tmpfs: {
+        '/workspace': `rw,nosuid,nodev,size=${limits.workspaceMb ?? 64}m,uid=65534,gid=65534`,
+        '/tmp': 'rw,nosuid,nodev,noexec,size=16m,uid=65534,gid=65534',
+      },
+      Ulimits: [{ Name: 'nofile', Soft: 256, Hard: 256 }],
+      AutoRemove: false,
+    },
+  };
+}
+
+/** Keeps the first `cap` bytes of a stream and counts what it drops. */
+class CappedBuffer {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  dropped = 0;
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    const room = this.cap - this.kept;
+    if (room > 0) {
+      const slice = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      this.chunks.push(slice);
+      this.kept += slice.length;
+    }
+    this.dropped += Math.max(0, chunk.length - Math.max(room, 0));
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/**
+ * Runs one command in a fresh hardened container and removes it afterwards, whatever happens.
+ * Attaches before starting so no early output is lost, and waits for the output stream to end
+ * after the container exits, or the tail would be cut.
+ */
+export async function runInSandbox(docker: Docker, spec: SandboxSpec): Promise<SandboxResult> {
+  const started = Date.now();
+  const cap = spec.limits.outputCapBytes ?? 1024 * 1024;
+  const stdout = new CappedBuffer(cap);
+  const stderr = new CappedBuffer(cap);
+  const container = await docker.createContainer(hardenedCreateOptions(spec));
+  let timedOut = false;
+  let cancelled = false;
+  const kill = async () => {
+    await container.kill().catch(() => undefined);
+  };
+  const onAbort = () => {
+    cancelled = true;
+    void kill();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const out = new PassThrough();
+    const err = new PassThrough();
+    out.on('data', (chunk: Buffer) => stdout.push(chunk));
+    err.on('data', (chunk: Buffer) => stderr.push(chunk));
+    docker.modem.demuxStream(stream, out, err);
+    const ended = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+
+    await container.start();
+    timer = setTimeout(() => {
+      timedOut = true;
+      void kill();
+    }, spec.limits.timeoutSeconds * 1000);
+    if (spec.signal?.aborted) onAbort();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const waited = (await container.wait()) as { StatusCode: number };
+    await ended;
+    const state = (await container.inspect()).State;
+    return {
+      exitCode: timedOut || cancelled ? null : waited.StatusCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      timedOut,
+      oomKilled: Boolean(state.OOMKilled),
+      cancelled,
+      truncated: stdout.dropped > 0 || stderr.dropped > 0,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onAbort);
+    await container.remove({ force: true }).catch(() => undefined);
+  }
+}

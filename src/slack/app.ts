@@ -1,0 +1,136 @@
+import type { AddressInfo } from 'node:net';
+import {
+  App,
+  type Authorize,
+  type CustomRoute,
+  HTTPReceiver,
+  type InstallationStore,
+  type Receiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
+import type { Connection } from 'mongoose';
+import { registerListeners } from '../../listeners';
+import type { Config } from '../config';
+import { ErrorCode, TaskPilotError } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../observability/metrics';
+import type { Services } from '../services';
+import { boltLogger } from './bolt-logger';
+import { registerErrorHandler } from './error-handler';
+import { mongoInstallationStore } from './installation-store';
+import { measuredReceiver } from './measured-receiver';
+import { BOT_SCOPES } from './scopes';
+
+export interface SlackAppOptions {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  routes: CustomRoute[];
+  connection: Connection;
+  services: Services;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Starts serving; returns the HTTP port actually bound (useful with PORT=0). */
+  start(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function authorizeFrom(store: InstallationStore): Authorize<boolean> {
+  return async (source) => {
+    const installation = await store.fetchInstallation({
+      teamId: source.teamId,
+      enterpriseId: source.enterpriseId,
+      isEnterpriseInstall: source.isEnterpriseInstall,
+    });
+    return {
+      botToken: installation.bot?.token,
+      botId: installation.bot?.id,
+      botUserId: installation.bot?.userId,
+      teamId: installation.team?.id,
+      enterpriseId: installation.enterprise?.id,
+    };
+  };
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { config, logger, metrics, routes } = options;
+  const slack = config.slack;
+  const boltLog = boltLogger(logger);
+
+  let installationStore: InstallationStore | undefined;
+  let oauth: Record<string, unknown> = {};
+  if (slack.auth.kind === 'oauth') {
+    if (!config.encryptionKey) {
+      throw new TaskPilotError(ErrorCode.Config, 'TASKPILOT_ENCRYPTION_KEY is required with OAuth');
+    }
+    installationStore = mongoInstallationStore(options.connection, config.encryptionKey);
+    oauth = {
+      clientId: slack.auth.clientId,
+      clientSecret: slack.auth.clientSecret,
+      stateSecret: slack.auth.stateSecret,
+      scopes: [...BOT_SCOPES],
+      installationStore,
+      installerOptions: { directInstall: true, port: config.port },
+    };
+  }
+
+  let boundPort = config.port;
+  let inner: Receiver;
+  let startInner: () => Promise<void>;
+  if (slack.appToken) {
+    const socket = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logger: boltLog,
+      customRoutes: routes,
+      installerOptions: { port: config.port },
+      ...oauth,
+    });
+    inner = socket;
+    startInner = async () => {
+      await socket.start();
+    };
+  } else {
+    const http = new HTTPReceiver({
+      signingSecret: slack.signingSecret as string,
+      endpoints: '/slack/events',
+      customRoutes: routes,
+      logger: boltLog,
+      bodyLimit: '1mb',
+      ...oauth,
+    });
+    inner = http;
+    startInner = async () => {
+      const server = await http.start(config.port);
+      boundPort = (server.address() as AddressInfo).port;
+    };
+  }
+
+  const app = new App({
+    receiver: measuredReceiver(inner, metrics, logger),
+    ...(slack.auth.kind === 'single'
+      ? { token: slack.auth.botToken }
+      : { authorize: authorizeFrom(installationStore as InstallationStore) }),
+    logger: boltLog,
+    extendedErrorHandler: true,
+    clientOptions: {
+      slackApiUrl: slack.apiUrl,
+      logger: boltLog,
+    },
+  });
+  registerErrorHandler(app, logger);
+  registerListeners(app, options.services);
+
+  return {
+    app,
+    async start() {
+      await startInner();
+      logger.info({ port: boundPort, mode: slack.appToken ? 'socket' : 'http' }, 'slack app listening');
+      return boundPort;
+    },
+    async stop() {
+      await inner.stop();
+    },
+  };
+}
