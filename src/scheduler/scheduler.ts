@@ -1,6 +1,6 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
-import type { Db } from 'mongodb';
+import { type Db, ObjectId } from 'mongodb';
 import { ErrorCode, TaskPilotError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -31,11 +31,14 @@ export class Scheduler {
   private backendReady = false;
   private readonly active = new Set<string>();
   private readonly logger: Logger;
+  private readonly db: Db;
+  static readonly COLLECTION = 'agendaJobs';
 
   constructor(options: SchedulerOptions) {
     this.logger = options.logger.child({ component: 'scheduler' });
+    this.db = options.db;
     this.agenda = new Agenda({
-      backend: new MongoBackend({ mongo: options.db, collection: 'agendaJobs', ensureIndex: true }),
+      backend: new MongoBackend({ mongo: options.db, collection: Scheduler.COLLECTION, ensureIndex: true }),
       name: options.name ?? `taskpilot-${process.pid}`,
       processEvery: options.processEveryMs ?? 1000,
       maxConcurrency: options.maxConcurrency ?? 20,
@@ -88,14 +91,28 @@ export class Scheduler {
     this.logger.info('scheduler started');
   }
 
+  /**
+   * Agenda's own unlock (stop()) clears the lock but leaves nextRunAt as the run set it: null for
+   * a one-off job, so an interrupted one-off would never run again. Requeue sets both, so the
+   * interrupted run happens again at the next poll of any worker.
+   */
+  private async requeue(jobIds: string[]): Promise<void> {
+    await this.db
+      .collection(Scheduler.COLLECTION)
+      .updateMany(
+        { _id: { $in: jobIds.map((id) => new ObjectId(id)) } },
+        { $unset: { lockedAt: '' }, $set: { nextRunAt: new Date() } },
+      );
+  }
+
   async shutdown(drainTimeoutMs: number): Promise<ShutdownReport> {
     if (!this.running) return { completed: 0, unlocked: 0 };
     this.running = false;
     const result = await this.agenda.drain({ timeout: drainTimeoutMs, closeConnection: false });
     const leftovers = this.activeJobs();
     if (leftovers.length > 0) {
-      await this.agenda.db.unlockJobs(leftovers);
-      this.logger.warn({ jobs: leftovers }, 'jobs still running at shutdown were unlocked for another run');
+      await this.requeue(leftovers);
+      this.logger.warn({ jobs: leftovers }, 'jobs still running at shutdown were put back to run again');
     }
     this.logger.info({ completed: result.completed, unlocked: leftovers.length }, 'scheduler stopped');
     return { completed: result.completed, unlocked: leftovers.length };
