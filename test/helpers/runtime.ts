@@ -8,7 +8,8 @@ export const TEST_SIGNING_SECRET = 'test-signing-secret';
 
 export interface TestRuntimeOptions {
   mongoUri: string;
-  slackApiUrl?: string;
+  /** A FakeSlack's apiUrl: without one Bolt's token check would retry slack.com for minutes. */
+  slackApiUrl: string;
   role?: Role;
   env?: Record<string, string>;
   logger?: Logger;
@@ -23,7 +24,7 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Run
     MONGODB_URI: options.mongoUri,
     PORT: '0',
     SANDBOX_ENABLED: 'false',
-    ...(options.slackApiUrl ? { SLACK_API_URL: options.slackApiUrl } : {}),
+    SLACK_API_URL: options.slackApiUrl,
     ...options.env,
   });
   const runtime = await startRuntime({
