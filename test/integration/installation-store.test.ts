@@ -15,6 +15,8 @@ const installation = (teamId: string, token: string): Installation<'v2', false> 
   authVersion: 'v2',
 });
 
+const workspace = (teamId: string) => ({ teamId, enterpriseId: undefined, isEnterpriseInstall: false });
+
 describe('installation store on the MongoDB-wire server (mongoose)', () => {
   let database: TestDatabase;
   const key = randomBytes(32);
@@ -28,7 +30,7 @@ describe('installation store on the MongoDB-wire server (mongoose)', () => {
     const store = mongoInstallationStore(database.connection, key);
     await store.storeInstallation(installation('T0ONE', 'xoxb-secret-one'));
 
-    const fetched = await store.fetchInstallation({ teamId: 'T0ONE', isEnterpriseInstall: false });
+    const fetched = await store.fetchInstallation(workspace('T0ONE'));
     expect(fetched.bot?.token).toBe('xoxb-secret-one');
 
     const raw = await database.connection.db?.collection('installations').findOne({ key: 'T0ONE' });
@@ -42,26 +44,20 @@ describe('installation store on the MongoDB-wire server (mongoose)', () => {
     await store.storeInstallation(installation('T0TWO', 'xoxb-second'));
     const Installations = installationModel(database.connection);
     expect(await Installations.countDocuments({ key: 'T0TWO' })).toBe(1);
-    expect((await store.fetchInstallation({ teamId: 'T0TWO', isEnterpriseInstall: false })).bot?.token).toBe(
-      'xoxb-second',
-    );
+    expect((await store.fetchInstallation(workspace('T0TWO'))).bot?.token).toBe('xoxb-second');
 
-    await store.deleteInstallation?.({ teamId: 'T0TWO', isEnterpriseInstall: false });
-    await expect(store.fetchInstallation({ teamId: 'T0TWO', isEnterpriseInstall: false })).rejects.toThrow(
-      /no active installation/,
-    );
+    await store.deleteInstallation?.(workspace('T0TWO'));
+    await expect(store.fetchInstallation(workspace('T0TWO'))).rejects.toThrow(/no active installation/);
 
     // Reinstalling after an uninstall makes it active again.
     await store.storeInstallation(installation('T0TWO', 'xoxb-third'));
-    expect((await store.fetchInstallation({ teamId: 'T0TWO', isEnterpriseInstall: false })).bot?.token).toBe(
-      'xoxb-third',
-    );
+    expect((await store.fetchInstallation(workspace('T0TWO'))).bot?.token).toBe('xoxb-third');
   });
 
   it('cannot read tokens with another key', async () => {
     const store = mongoInstallationStore(database.connection, key);
     await store.storeInstallation(installation('T0THREE', 'xoxb-three'));
     const other = mongoInstallationStore(database.connection, randomBytes(32));
-    await expect(other.fetchInstallation({ teamId: 'T0THREE', isEnterpriseInstall: false })).rejects.toThrow();
+    await expect(other.fetchInstallation(workspace('T0THREE'))).rejects.toThrow();
   });
 });
