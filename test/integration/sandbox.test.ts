@@ -1,6 +1,6 @@
 import { DEFAULT_SANDBOX_IMAGE } from '../../src/config';
 import { createDocker, pingDocker } from '../../src/sandbox/docker';
-import { runInSandbox, SANDBOX_LABEL, type SandboxLimits } from '../../src/sandbox/run-container';
+import { hardenedCreateOptions, runInSandbox, SANDBOX_LABEL, type SandboxLimits } from '../../src/sandbox/run-container';
 
 const docker = createDocker(process.env.DOCKER_HOST);
 const image = process.env.SANDBOX_IMAGE ?? DEFAULT_SANDBOX_IMAGE;
@@ -56,7 +56,7 @@ describe('hardened sandbox container (real Docker)', () => {
     expect(result.durationMs).toBeLessThan(10_000);
   });
 
-  it('labels its containers and removes them afterwards', async () => {
+  it('builds create options that carry every hardening rule and the orphan label', () => {
     const options = (await import('../../src/sandbox/run-container')).hardenedCreateOptions({
       image,
       command: ['true'],
