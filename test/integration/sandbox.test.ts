@@ -1,6 +1,11 @@
 import { DEFAULT_SANDBOX_IMAGE } from '../../src/config';
 import { createDocker, pingDocker } from '../../src/sandbox/docker';
-import { hardenedCreateOptions, runInSandbox, SANDBOX_LABEL, type SandboxLimits } from '../../src/sandbox/run-container';
+import {
+  hardenedCreateOptions,
+  runInSandbox,
+  SANDBOX_LABEL,
+  type SandboxLimits,
+} from '../../src/sandbox/run-container';
 
 const docker = createDocker(process.env.DOCKER_HOST);
 const image = process.env.SANDBOX_IMAGE ?? DEFAULT_SANDBOX_IMAGE;
@@ -57,11 +62,7 @@ describe('hardened sandbox container (real Docker)', () => {
   });
 
   it('builds create options that carry every hardening rule and the orphan label', () => {
-    const options = (await import('../../src/sandbox/run-container')).hardenedCreateOptions({
-      image,
-      command: ['true'],
-      limits,
-    });
+    const options = hardenedCreateOptions({ image, command: ['true'], limits });
     expect(options.Labels?.[SANDBOX_LABEL]).toBe('true');
     expect(options.HostConfig).toMatchObject({
       NetworkMode: 'none',
