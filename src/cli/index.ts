@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { runPlayground } from '../playground/playground';
 import { ROLES, type Role } from '../roles';
 import { runStart } from './start';
 
@@ -20,6 +21,14 @@ export function buildProgram(): Command {
     .option('--role <role>', 'web (Slack traffic), worker (jobs) or all', parseRole, 'all' as Role)
     .action(async (options: { role: Role }) => {
       await runStart(options.role);
+    });
+
+  program
+    .command('playground')
+    .alias('console')
+    .description('try TaskPilot in the terminal, without Slack: a local fake Slack and the embedded database')
+    .action(async () => {
+      await runPlayground({ input: process.stdin, output: process.stdout, env: process.env });
     });
 
   return program;

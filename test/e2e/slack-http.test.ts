@@ -1,8 +1,8 @@
+import { FakeSlack } from '../../src/playground/fake-slack';
+import { interactivityBody, postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { uniqueDbName, uriForDb } from '../helpers/db';
-import { FakeSlack } from '../helpers/fake-slack';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
-import { interactivityBody, postSigned, slashCommandBody } from '../helpers/signing';
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -24,7 +24,7 @@ export function spawnNode(args: string[], env: Record<string, string | undefined
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';

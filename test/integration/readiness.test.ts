@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type EmbeddedMongo, findFerretdb, startEmbeddedMongo } from '../../src/db/embedded';
+import { FakeSlack } from '../../src/playground/fake-slack';
 import type { Runtime } from '../../src/runtime';
 import { freePort } from '../../src/util/net';
 import { uriForDb } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
-import { FakeSlack } from '../helpers/fake-slack';
 import { testLogger } from '../helpers/logger';
 import { startTestRuntime } from '../helpers/runtime';
 

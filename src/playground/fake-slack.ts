@@ -3,9 +3,9 @@ import http, { type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local stand-in for Slack's Web API and response URLs, for end-to-end tests: the app talks
- * HTTP to it exactly as to slack.com (SLACK_API_URL), it records every call, answers like Slack,
- * and answers 429 with Retry-After when a test asks it to.
+ * A local stand-in for Slack's Web API and response URLs, for end-to-end tests and
+ * `taskpilot playground`: the app talks HTTP to it exactly as to slack.com (SLACK_API_URL); it
+ * records every call, answers like Slack, and answers 429 with Retry-After when asked to.
  */
 export interface RecordedCall {
   method: string;
@@ -104,6 +104,14 @@ export class FakeSlack {
   /** The next `times` calls to `method` get 429 with Retry-After. */
   rateLimit(method: string, times: number, retryAfterSeconds = 1): void {
     this.limits.set(method, { remaining: times, retryAfterSeconds });
+  }
+
+  /** Runs `listener` for every Web API call from now on (the playground prints posts). */
+  onCall(listener: (call: RecordedCall) => void): void {
+    this.events.on('call', () => {
+      const latest = this.calls.at(-1);
+      if (latest) listener(latest);
+    });
   }
 
   callsTo(method: string): RecordedCall[] {
