@@ -38,6 +38,17 @@ const DEFAULT_ANSWERS: Record<string, Answer> = {
   'users.info': (body) => ({
     user: { id: body.user, tz: 'Europe/Berlin', tz_label: 'Central European Time', tz_offset: 3600 },
   }),
+  'oauth.v2.access': () => ({
+    app_id: 'A0TEST',
+    authed_user: { id: 'U0INSTALLER' },
+    scope: 'app_mentions:read,chat:write,commands',
+    token_type: 'bot',
+    access_token: 'xoxb-installed-token',
+    bot_user_id: 'U0BOT',
+    team: { id: 'T0OAUTH', name: 'OAuth Test' },
+    enterprise: null,
+    is_enterprise_install: false,
+  }),
   'views.publish': () => ({ view: { id: 'V0HOME' } }),
   'views.open': () => ({ view: { id: 'V0MODAL' } }),
   'views.update': () => ({ view: { id: 'V0MODAL' } }),

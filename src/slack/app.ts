@@ -59,6 +59,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const slack = config.slack;
   const boltLog = boltLogger(logger);
 
+  // The OAuth installer and the Socket Mode client make Web API calls of their own; Bolt gives
+  // them installerOptions.clientOptions, not the App's clientOptions.
+  const installerOptions = {
+    port: config.port,
+    directInstall: true,
+    clientOptions: { slackApiUrl: slack.apiUrl },
+  };
   let installationStore: InstallationStore | undefined;
   let oauth: Record<string, unknown> = {};
   if (slack.auth.kind === 'oauth') {
@@ -72,7 +79,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       stateSecret: slack.auth.stateSecret,
       scopes: [...BOT_SCOPES],
       installationStore,
-      installerOptions: { directInstall: true, port: config.port },
     };
   }
 
@@ -84,7 +90,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       appToken: slack.appToken,
       logger: boltLog,
       customRoutes: routes,
-      installerOptions: { port: config.port },
+      installerOptions,
       ...oauth,
     });
     inner = socket;
@@ -98,6 +104,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       customRoutes: routes,
       logger: boltLog,
       bodyLimit: '1mb',
+      installerOptions,
       ...oauth,
     });
     inner = http;
