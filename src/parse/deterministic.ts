@@ -4,6 +4,7 @@ import {
   EMPTY_WHEN,
   type Intent,
   type LocalDate,
+  type LocalTime,
   type RecurrenceSpec,
   type Understanding,
   type Weekday,
@@ -110,12 +111,22 @@ function baseRecurrence(freq: RecurrenceSpec['freq'], interval = 1): RecurrenceS
 /** chrono only reads the calendar fields here; the year is ours to choose (resolve.ts). */
 const CHRONO_REFERENCE = new Date(Date.UTC(2000, 0, 1));
 
-/** Takes the first calendar date chrono finds ("June 1st", "3/14", "2026-12-24") in the text. */
-function takeChronoDate(scanner: Scanner): LocalDate | null {
-  const [found] = chrono.strict.parse(scanner.text, CHRONO_REFERENCE, { forwardDate: false });
-  if (!found?.start.isCertain('month') || !found.start.isCertain('day')) return null;
-  const before = scanner.text.slice(0, found.index).replace(/\b(?:on|by|for)\s*$/i, '');
-  scanner.text = `${before} ${scanner.text.slice(found.index + found.text.length)}`;
+/**
+ * Takes the first calendar date chrono finds ("June 1st", "3/14", "2026-12-24") at or after
+ * `from`. chrono reads a time next to the date as part of it ("December 25 at 8am"), so a time it
+ * is certain of is handed to `onTime` instead of being lost with the consumed text.
+ */
+function takeChronoDate(scanner: Scanner, onTime: (time: LocalTime) => void, from = 0): LocalDate | null {
+  const found = chrono.strict
+    .parse(scanner.text.slice(from), CHRONO_REFERENCE, { forwardDate: false })
+    .find((result) => result.start.isCertain('month') && result.start.isCertain('day'));
+  if (!found) return null;
+  const index = from + found.index;
+  const before = scanner.text.slice(0, index).replace(/\b(?:on|by|for)\s*$/i, '');
+  scanner.text = `${before} ${scanner.text.slice(index + found.text.length)}`;
+  if (found.start.isCertain('hour')) {
+    onTime({ hour: found.start.get('hour') ?? 0, minute: found.start.get('minute') ?? 0 });
+  }
   return {
     year: found.start.isCertain('year') ? (found.start.get('year') ?? null) : null,
     month: found.start.get('month') ?? null,
@@ -125,6 +136,9 @@ function takeChronoDate(scanner: Scanner): LocalDate | null {
 
 function takeRecurrence(scanner: Scanner, when: WhenSpec): RecurrenceSpec | null {
   let spec: RecurrenceSpec | null = null;
+  const setTime = (time: LocalTime) => {
+    when.time ??= time;
+  };
 
   // Monthly on an nth weekday: "the 2nd Tuesday of every month", "every month on the last Friday".
   const nth =
@@ -165,7 +179,7 @@ function takeRecurrence(scanner: Scanner, when: WhenSpec): RecurrenceSpec | null
       : /\b(?:every|each)\s+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)/i.exec(scanner.text);
     if (yearly || everyDate) {
       if (everyDate) scanner.take(/\b(?:every|each)\s+/i);
-      const date = takeChronoDate(scanner);
+      const date = takeChronoDate(scanner, setTime);
       if (date?.month && date.day) spec = { ...baseRecurrence('YEARLY'), byMonth: date.month, byMonthDay: date.day };
     }
   }
@@ -231,8 +245,9 @@ function takeRecurrence(scanner: Scanner, when: WhenSpec): RecurrenceSpec | null
     if (on?.[1]) spec.byMonthDay = Number(on[1]);
   }
 
-  const until = scanner.take(/\buntil\s+/i);
-  if (until) spec.until = takeChronoDate(scanner);
+  // Only what follows "until" is its date; a time before it belongs to the rule.
+  const until = scanner.take(/\b(?:until|till|through)\s+/i);
+  if (until) spec.until = takeChronoDate(scanner, () => undefined, until.index);
   const count = scanner.take(/\b(?:for\s+)?(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+times\b/i);
   if (count?.[1]) spec.count = amount(count[1]);
   return spec;
@@ -286,14 +301,17 @@ function takeOneOff(scanner: Scanner, when: WhenSpec): void {
 }
 
 function takeDate(scanner: Scanner, when: WhenSpec): void {
+  // A full date first: in "Sat Aug 15" the weekday belongs to the date.
+  const date = takeChronoDate(scanner, (time) => {
+    when.time ??= time;
+  });
+  if (date) {
+    when.date = date;
+    return;
+  }
   const weekday = scanner.take(new RegExp(`\\b(?:on\\s+)?(?:(?:next|this|coming)\\s+)?(${DAY})(?!\\w)`, 'i'));
   if (weekday?.[1]) {
     when.weekday = weekdayOf(weekday[1]) ?? null;
-    return;
-  }
-  const date = takeChronoDate(scanner);
-  if (date) {
-    when.date = date;
     return;
   }
   const dayOfMonth = scanner.take(/\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b/i);
@@ -321,7 +339,7 @@ export function extractWhen(text: string): { when: WhenSpec; rest: string } {
 const LEADING_FILLER =
   /^(?:please\s+)?(?:(?:remind\s+(?:me\s+)?(?:to|about|that|of)?|remember\s+to|don'?t\s+forget\s+(?:to\s+)?|todo\s*:|task\s*:|to\s+)\s*)+/i;
 const DANGLING =
-  /^(?:at|on|by|in|from|until|for|and|to|the|every|each|of|,|-)\s+|\s+(?:at|on|by|in|from|until|for|and|to|the|every|each|of|,|-)$/i;
+  /^(?:at|on|by|in|from|until|for|and|to|every|each|of|,|-)\s+|\s+(?:at|on|by|in|from|until|for|and|to|the|every|each|of|,|-)$/i;
 
 /** What is left once the time words and the "remind me to" are gone. */
 export function cleanTitle(rest: string): string | null {
@@ -361,7 +379,15 @@ function command(text: string): { intent: Intent; taskRef: number | null; rest: 
   }
   const remove = /^(?:delete|remove|cancel|drop|rm)\s+#?(\d+)\s*$/i.exec(text);
   if (remove?.[1]) return { intent: 'delete_task', taskRef: Number(remove[1]), rest: '' };
-  if (/^(?:run|execute|test)\b/i.test(text)) return { intent: 'run_agent', taskRef: null, rest: text };
+  // Agent runs name something to run: tests, a build, a command, a script, a repository.
+  if (
+    /^(?:run|execute)\s+(?:the\s+|a\s+|my\s+)?(?:tests?|test\s+suite|specs?|build|ci|lint(?:er)?|agent|command|script|`|https?:\/\/)/i.test(
+      text,
+    ) ||
+    /^(?:test|check)\s+(?:the\s+)?(?:repo(?:sitory)?\s+)?https?:\/\//i.test(text)
+  ) {
+    return { intent: 'run_agent', taskRef: null, rest: text };
+  }
   return null;
 }
 
