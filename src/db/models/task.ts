@@ -1,0 +1,102 @@
+import { type Connection, type HydratedDocument, type Model, Schema } from 'mongoose';
+
+export const TASK_STATUSES = ['open', 'done', 'deleted'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const TASK_SOURCES = ['command', 'mention', 'dm', 'shortcut', 'modal'] as const;
+export type TaskSource = (typeof TASK_SOURCES)[number];
+
+export const MAX_TITLE_LENGTH = 500;
+
+export interface Task {
+  teamId: string;
+  /** Short number per workspace ("#42"), from an atomic counter. */
+  number: number;
+  title: string;
+  creatorId: string;
+  assignees: string[];
+  /** Where the task lives: reminders and notices go here when set. */
+  channelId: string | null;
+  status: TaskStatus;
+  /** The next fire time (UTC). */
+  dueAt: Date | null;
+  /** The creator's zone when the task was made: wall-clock times are kept in it. */
+  tz: string;
+  recurrence: { rrule: string; tz: string } | null;
+  /** One occurrence moved by a snooze; the series stays as it is. */
+  snoozedUntil: Date | null;
+  source: { kind: TaskSource; channelId: string | null; threadTs: string | null; permalink: string | null };
+  completedAt: Date | null;
+  completedBy: string | null;
+  deletedAt: Date | null;
+  deletedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export type TaskDocument = HydratedDocument<Task>;
+
+const TaskSchema = new Schema<Task>(
+  {
+    teamId: { type: String, required: true },
+    number: { type: Number, required: true },
+    title: { type: String, required: true, maxlength: MAX_TITLE_LENGTH },
+    creatorId: { type: String, required: true },
+    assignees: { type: [String], default: [] },
+    channelId: { type: String, default: null },
+    status: { type: String, enum: TASK_STATUSES, default: 'open' },
+    dueAt: { type: Date, default: null },
+    tz: { type: String, required: true },
+    recurrence: {
+      type: new Schema(
+        { rrule: { type: String, required: true }, tz: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
+    snoozedUntil: { type: Date, default: null },
+    source: {
+      type: new Schema(
+        {
+          kind: { type: String, enum: TASK_SOURCES, required: true },
+          channelId: { type: String, default: null },
+          threadTs: { type: String, default: null },
+          permalink: { type: String, default: null },
+        },
+        { _id: false },
+      ),
+      required: true,
+    },
+    completedAt: { type: Date, default: null },
+    completedBy: { type: String, default: null },
+    deletedAt: { type: Date, default: null },
+    deletedBy: { type: String, default: null },
+  },
+  // Field names are ours; user text only ever lands in values, never in keys or operators.
+  { timestamps: true, collection: 'tasks', strict: 'throw', minimize: false },
+);
+
+// One index per listener query (see TaskService): by number; mine (assigned / created);
+// assigned by me; a channel's; the whole workspace's — each in due order.
+TaskSchema.index({ teamId: 1, number: 1 }, { unique: true });
+TaskSchema.index({ teamId: 1, assignees: 1, status: 1, dueAt: 1 });
+TaskSchema.index({ teamId: 1, creatorId: 1, status: 1, dueAt: 1 });
+TaskSchema.index({ teamId: 1, channelId: 1, status: 1, dueAt: 1 });
+TaskSchema.index({ teamId: 1, status: 1, dueAt: 1 });
+
+interface Counter {
+  _id: string;
+  seq: number;
+}
+const CounterSchema = new Schema<Counter>(
+  { _id: String, seq: { type: Number, required: true } },
+  { collection: 'counters' },
+);
+
+export function taskModel(connection: Connection): Model<Task> {
+  return (connection.models.Task as Model<Task> | undefined) ?? connection.model<Task>('Task', TaskSchema);
+}
+
+export function counterModel(connection: Connection): Model<Counter> {
+  return (
+    (connection.models.Counter as Model<Counter> | undefined) ?? connection.model<Counter>('Counter', CounterSchema)
+  );
+}

@@ -1,0 +1,275 @@
+import type { Connection, Model, QueryFilter } from 'mongoose';
+import {
+  counterModel,
+  MAX_TITLE_LENGTH,
+  type Task,
+  type TaskDocument,
+  type TaskSource,
+  type TaskStatus,
+  taskModel,
+} from '../db/models/task';
+import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
+
+/** Who is asking: permission to change a task comes from being its creator, an assignee or an admin. */
+export interface Actor {
+  teamId: string;
+  userId: string;
+  isAdmin: boolean;
+}
+
+export interface NewTask {
+  teamId: string;
+  creatorId: string;
+  title: string;
+  assignees: string[];
+  channelId: string | null;
+  dueAt: Date | null;
+  tz: string;
+  recurrence: { rrule: string; tz: string } | null;
+  source: { kind: TaskSource; channelId?: string | null; threadTs?: string | null; permalink?: string | null };
+}
+
+export type ListScope = 'mine' | 'assigned_by_me' | 'channel' | 'all';
+
+export interface ListQuery {
+  teamId: string;
+  scope: ListScope;
+  userId: string;
+  channelId?: string;
+  /** Someone else's list: "/task list @ana". */
+  otherUserId?: string;
+  includeDone?: boolean;
+  limit?: number;
+}
+
+export interface TaskEdit {
+  title?: string;
+  dueAt?: Date | null;
+  recurrence?: { rrule: string; tz: string } | null;
+  assignees?: string[];
+  channelId?: string | null;
+}
+
+const MAX_LIST = 100;
+/** Statuses a person still sees; deleted tasks are kept but hidden. */
+const LIVE: TaskStatus[] = ['open', 'done'];
+const MAX_NUMBER_ATTEMPTS = 25;
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: number } | null)?.code === 11000;
+
+export class TaskNotFoundError extends UserInputError {
+  constructor(number: number) {
+    super(`I can't find task #${number} in this workspace. \`/task list\` shows your tasks.`);
+    this.name = 'TaskNotFoundError';
+  }
+}
+
+export class TaskForbiddenError extends TaskPilotError {
+  constructor(number: number) {
+    const message = `Only the person who created #${number}, someone it is assigned to, or a workspace admin can change it.`;
+    super(ErrorCode.Forbidden, message, message);
+    this.name = 'TaskForbiddenError';
+  }
+}
+
+function cleanTitle(title: string): string {
+  const clean = title.replace(/\s+/g, ' ').trim();
+  if (!clean)
+    throw new UserInputError('What should the task be? Add a few words, e.g. `/task water the plants at 5pm`.');
+  if (clean.length > MAX_TITLE_LENGTH) {
+    throw new UserInputError(
+      `That title is ${clean.length} characters; a task title can have up to ${MAX_TITLE_LENGTH}.`,
+    );
+  }
+  return clean;
+}
+
+/**
+ * Tasks in MongoDB. Every query is scoped to one workspace, served by an index of the Task model,
+ * and built from typed values only: text a person typed is never a query key or operator.
+ * Changes are single conditional updates, so nothing is half-written.
+ */
+export class TaskService {
+  private readonly tasks: Model<Task>;
+  private readonly counters: ReturnType<typeof counterModel>;
+
+  constructor(
+    connection: Connection,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.tasks = taskModel(connection);
+    this.counters = counterModel(connection);
+  }
+
+  /** Builds the collections' indexes (the app does this at start; tests call it). */
+  async init(): Promise<void> {
+    await Promise.all([this.tasks.init(), this.counters.init()]);
+  }
+
+  private async nextNumber(teamId: string): Promise<number> {
+    // Two first-ever creates can both try to insert the counter; the loser's upsert fails on the
+    // unique _id, and a second attempt then finds the counter and increments it.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const counter = await this.counters.findOneAndUpdate(
+          { _id: `task:${teamId}` },
+          { $inc: { seq: 1 } },
+          { upsert: true, returnDocument: 'after' },
+        );
+        if (!counter) throw new TaskPilotError(ErrorCode.Unknown, `task counter for ${teamId} was not created`);
+        return counter.seq;
+      } catch (error) {
+        if (attempt >= MAX_NUMBER_ATTEMPTS || !isDuplicateKey(error)) throw error;
+      }
+    }
+  }
+
+  /**
+   * The unique (team, number) index is what guarantees distinct numbers: the counter makes
+   * conflicts rare, and a create that loses a race (FerretDB's $inc is not atomic under
+   * concurrency; MongoDB's is) takes the next number.
+   */
+  async create(input: NewTask): Promise<TaskDocument> {
+    const title = cleanTitle(input.title);
+    for (let attempt = 1; ; attempt += 1) {
+      const number = await this.nextNumber(input.teamId);
+      try {
+        return await this.tasks.create({
+          teamId: input.teamId,
+          number,
+          title,
+          creatorId: input.creatorId,
+          assignees: [...new Set(input.assignees)],
+          channelId: input.channelId,
+          status: 'open',
+          dueAt: input.dueAt,
+          tz: input.tz,
+          recurrence: input.recurrence,
+          snoozedUntil: null,
+          source: {
+            kind: input.source.kind,
+            channelId: input.source.channelId ?? null,
+            threadTs: input.source.threadTs ?? null,
+            permalink: input.source.permalink ?? null,
+          },
+          completedAt: null,
+          completedBy: null,
+          deletedAt: null,
+          deletedBy: null,
+        });
+      } catch (error) {
+        if (attempt >= MAX_NUMBER_ATTEMPTS || !isDuplicateKey(error)) throw error;
+      }
+    }
+  }
+
+  /** A task that is not deleted, in the actor's workspace only. */
+  async get(teamId: string, number: number): Promise<TaskDocument> {
+    const task = await this.tasks.findOne({ teamId, number, status: { $in: LIVE } });
+    if (!task) throw new TaskNotFoundError(number);
+    return task;
+  }
+
+  canChange(task: Task, actor: Actor): boolean {
+    return (
+      task.teamId === actor.teamId &&
+      (actor.isAdmin || task.creatorId === actor.userId || task.assignees.includes(actor.userId))
+    );
+  }
+
+  private async changeable(actor: Actor, number: number): Promise<TaskDocument> {
+    const task = await this.get(actor.teamId, number);
+    if (!this.canChange(task, actor)) throw new TaskForbiddenError(number);
+    return task;
+  }
+
+  async list(query: ListQuery): Promise<TaskDocument[]> {
+    const statuses: TaskStatus[] = query.includeDone ? ['open', 'done'] : ['open'];
+    const base = { teamId: query.teamId, status: { $in: statuses } };
+    const subject = query.otherUserId ?? query.userId;
+    let filter: QueryFilter<Task>;
+    switch (query.scope) {
+      case 'mine':
+        filter = { ...base, $or: [{ assignees: subject }, { creatorId: subject, assignees: { $size: 0 } }] };
+        break;
+      case 'assigned_by_me':
+        // Made by me for others (not for myself among them).
+        filter = { ...base, creatorId: query.userId, assignees: { $nin: [query.userId], $ne: [] } };
+        break;
+      case 'channel':
+        filter = { ...base, channelId: query.channelId ?? null };
+        break;
+      case 'all':
+        filter = base;
+        break;
+    }
+    // Tasks without a time sort after timed ones, oldest first.
+    const rows = await this.tasks
+      .find(filter)
+      .sort({ dueAt: 1, number: 1 })
+      .limit(Math.min(query.limit ?? MAX_LIST, MAX_LIST));
+    return [...rows.filter((task) => task.dueAt !== null), ...rows.filter((task) => task.dueAt === null)];
+  }
+
+  async complete(actor: Actor, number: number): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    return this.update(actor.teamId, number, { status: 'done', completedAt: this.now(), completedBy: actor.userId });
+  }
+
+  async reopen(actor: Actor, number: number): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    return this.update(actor.teamId, number, { status: 'open', completedAt: null, completedBy: null });
+  }
+
+  /** Moves the next occurrence only; a recurring series keeps its rule. */
+  async snooze(actor: Actor, number: number, until: Date): Promise<TaskDocument> {
+    if (until <= this.now()) throw new UserInputError('That time has already passed. Pick a time in the future.');
+    await this.changeable(actor, number);
+    return this.update(actor.teamId, number, { snoozedUntil: until, status: 'open' });
+  }
+
+  /** Soft delete: the task leaves every list but stays for the audit trail (and Undo). */
+  async remove(actor: Actor, number: number): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    return this.update(actor.teamId, number, { status: 'deleted', deletedAt: this.now(), deletedBy: actor.userId });
+  }
+
+  /** Undo of a delete, for the person allowed to delete it. */
+  async restore(actor: Actor, number: number): Promise<TaskDocument> {
+    const task = await this.tasks.findOne({ teamId: actor.teamId, number, status: 'deleted' });
+    if (!task) throw new TaskNotFoundError(number);
+    if (!this.canChange(task, actor)) throw new TaskForbiddenError(number);
+    return this.update(actor.teamId, number, { status: 'open', deletedAt: null, deletedBy: null }, 'deleted');
+  }
+
+  async edit(actor: Actor, number: number, changes: TaskEdit): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    const set: Partial<Task> = {};
+    if (changes.title !== undefined) set.title = cleanTitle(changes.title);
+    if (changes.dueAt !== undefined) {
+      set.dueAt = changes.dueAt;
+      set.snoozedUntil = null;
+    }
+    if (changes.recurrence !== undefined) set.recurrence = changes.recurrence;
+    if (changes.assignees !== undefined) set.assignees = [...new Set(changes.assignees)];
+    if (changes.channelId !== undefined) set.channelId = changes.channelId;
+    return this.update(actor.teamId, number, set);
+  }
+
+  /** One conditional update: the task must still exist in that state when the write lands. */
+  private async update(
+    teamId: string,
+    number: number,
+    set: Partial<Task>,
+    from: 'live' | 'deleted' = 'live',
+  ): Promise<TaskDocument> {
+    const status = from === 'live' ? { $in: LIVE } : ('deleted' as const);
+    const updated = await this.tasks.findOneAndUpdate(
+      { teamId, number, status },
+      { $set: set },
+      { returnDocument: 'after', runValidators: true },
+    );
+    if (!updated) throw new TaskNotFoundError(number);
+    return updated;
+  }
+}
