@@ -7,6 +7,10 @@ const swc = [
 
 const shared = {
   testEnvironment: 'node',
+  // Jest 30's default 'soft' cleanup wraps a finished file's globals in a setter that calls
+  // Reflect.set on itself: a later write recurses until the stack overflows (seen with 20+ files
+  // per worker). 'off' is Jest 29's behaviour.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(agenda|@agendajs)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
