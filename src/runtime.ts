@@ -17,6 +17,8 @@ import { createDocker, pingDocker } from './sandbox/docker';
 import { Scheduler } from './scheduler/scheduler';
 import type { Services } from './services';
 import { createSlackApp, type SlackApp } from './slack/app';
+import { UserProfiles } from './slack/user-profiles';
+import { TaskService } from './tasks/task-service';
 
 export interface RuntimeOptions {
   config: Config;
@@ -25,6 +27,8 @@ export interface RuntimeOptions {
   sentryTransport?: SentryOptions['transport'];
   /** Bounds for a graceful stop; the whole stop stays under 10 s with the defaults. */
   drainTimeoutMs?: number;
+  /** The clock listeners use; tests fix it. */
+  now?: () => Date;
   /** Extra job definitions (tests that need a job of their own). */
   defineExtraJobs?: (scheduler: Scheduler) => void;
 }
@@ -79,7 +83,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const db = connection.db;
   if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');
 
-  const services: Services = { logger };
+  const now = options.now ?? (() => new Date());
+  const tasks = new TaskService(connection, now);
+  await tasks.init();
+  const services: Services = { logger, tasks, profiles: new UserProfiles(logger), now };
   const scheduler = new Scheduler({ db, logger });
   defineJobs(scheduler.agenda, services);
   options.defineExtraJobs?.(scheduler);

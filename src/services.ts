@@ -1,4 +1,6 @@
 import type { Logger } from './logger';
+import type { UserProfiles } from './slack/user-profiles';
+import type { TaskService } from './tasks/task-service';
 
 /**
  * What listeners and jobs are given to do their work. Everything they touch arrives through this
@@ -6,4 +8,8 @@ import type { Logger } from './logger';
  */
 export interface Services {
   logger: Logger;
+  tasks: TaskService;
+  profiles: UserProfiles;
+  /** The clock, so tests can fix "now". */
+  now: () => Date;
 }

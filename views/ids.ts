@@ -1,6 +1,11 @@
 /** Every action, callback and block id TaskPilot's views use, in one place. */
 export const ActionIds = {
   openNewTask: 'task_new_open',
+  undoCreate: 'task_undo_create',
+  restoreTask: 'task_restore',
+  editTask: 'task_edit',
+  /** Followed by the choice's index: action ids must be unique within a message. */
+  setDuePrefix: 'task_set_due_',
 } as const;
 
 export const CallbackIds = {

@@ -1,20 +1,23 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
+import { MAX_REQUEST_LENGTH } from '../../src/parse';
 import type { Services } from '../../src/services';
-import { buildHelpMessage } from '../../views/help';
+import { runTaskCommand } from '../../src/tasks/task-commands';
 
-/** Slack's own limit on slash-command text is 4,000 characters; anything else is malformed. */
 const TaskCommand = z.object({
   command: z.string().min(1),
-  text: z.string().max(4000).default(''),
+  text: z.string().default(''),
   user_id: z.string().min(1),
   team_id: z.string().min(1),
+  channel_id: z.string().default(''),
 });
 
-const NOT_YET = "I can only show help for now: creating and managing tasks is being switched on. Here's what's coming:";
-
+/**
+ * `/task …`: acknowledge at once (Slack's 3-second limit), then work out the answer and send it
+ * through the response URL. Errors a person can fix reach them through the global error handler.
+ */
 export function taskCommand(services: Services) {
-  return async ({ ack, command, respond }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
+  return async ({ ack, command, respond, client }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
     await ack();
     const parsed = TaskCommand.safeParse(command);
     if (!parsed.success) {
@@ -22,9 +25,19 @@ export function taskCommand(services: Services) {
       await respond({ response_type: 'ephemeral', text: "Sorry, I couldn't read that command. Please try again." });
       return;
     }
-    const { text, command: name } = parsed.data;
-    const verb = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-    const isHelp = verb === '' || verb === 'help';
-    await respond({ response_type: 'ephemeral', ...buildHelpMessage(name, isHelp ? undefined : NOT_YET) });
+    const { text, command: name, user_id: userId, team_id: teamId, channel_id: channelId } = parsed.data;
+    if (text.length > MAX_REQUEST_LENGTH) {
+      await respond({
+        response_type: 'ephemeral',
+        text: `That's ${text.length} characters; a task request can have up to ${MAX_REQUEST_LENGTH}.`,
+      });
+      return;
+    }
+    const profile = await services.profiles.get(client, teamId, userId);
+    const message = await runTaskCommand(
+      { command: name, text, teamId, userId, channelId, tz: profile.tz, isAdmin: profile.isAdmin, now: services.now() },
+      services.tasks,
+    );
+    await respond({ response_type: 'ephemeral', ...message });
   };
 }

@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
-import { asTaskPilotError } from '../errors';
+import { asTaskPilotError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { reportError } from '../observability/sentry';
 import { payloadKind } from './payload-kind';
+
+const USER_CAUSED = new Set<ErrorCode>([ErrorCode.InvalidInput, ErrorCode.NotFound, ErrorCode.Forbidden]);
 
 function responseUrlOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -27,8 +29,13 @@ export function registerErrorHandler(app: App, logger: Logger): void {
       teamId: context?.teamId,
       userId: context?.userId,
     };
-    logger.error(details, 'slack listener failed');
-    reportError(error, { code: coded.code, kind: details.kind, teamId: details.teamId });
+    if (USER_CAUSED.has(coded.code)) {
+      // Not a fault: a request we refused with a message the person can act on.
+      logger.info({ ...details, err: undefined, reason: coded.message }, 'request refused');
+    } else {
+      logger.error(details, 'slack listener failed');
+      reportError(error, { code: coded.code, kind: details.kind, teamId: details.teamId });
+    }
 
     const responseUrl = responseUrlOf(body);
     if (!responseUrl) return;

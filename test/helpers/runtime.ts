@@ -13,7 +13,7 @@ export interface TestRuntimeOptions {
   role?: Role;
   env?: Record<string, string>;
   logger?: Logger;
-  extra?: Partial<Pick<RuntimeOptions, 'defineExtraJobs' | 'drainTimeoutMs' | 'sentryTransport'>>;
+  extra?: Partial<Pick<RuntimeOptions, 'defineExtraJobs' | 'drainTimeoutMs' | 'sentryTransport' | 'now'>>;
 }
 
 /** The real runtime on a random port, configured through the same env parsing as production. */

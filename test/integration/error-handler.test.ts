@@ -60,7 +60,7 @@ describe('the global Slack error handler', () => {
     const response = await slack.waitForResponse('user-error');
     expect(response.body).toMatchObject({ response_type: 'ephemeral', text: 'That task number does not exist.' });
     expect(lines()).toContainEqual(
-      expect.objectContaining({ level: 50, msg: 'slack listener failed', code: 'invalid_input', kind: 'command' }),
+      expect.objectContaining({ level: 30, msg: 'request refused', code: 'invalid_input', kind: 'command' }),
     );
   });
 

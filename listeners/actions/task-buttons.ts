@@ -1,0 +1,80 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { UserInputError } from '../../src/errors';
+import type { Services } from '../../src/services';
+import { toSummary } from '../../src/tasks/task-commands';
+import type { Actor } from '../../src/tasks/task-service';
+import { buildTaskChanged } from '../../views/task';
+
+type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
+
+const TaskNumber = z.coerce.number().int().positive();
+const DueChoice = z.object({ n: z.number().int().positive(), at: z.iso.datetime() });
+
+/** Buttons carry the task number, never state, so they keep working on old messages. */
+async function actorOf(args: ButtonArgs, services: Services): Promise<{ actor: Actor; tz: string }> {
+  const teamId = args.body.team?.id ?? args.body.user.team_id ?? '';
+  const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
+  return { actor: { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin }, tz: profile.tz };
+}
+
+function numberFrom(value: string | undefined): number {
+  const parsed = TaskNumber.safeParse(value);
+  if (!parsed.success) throw new UserInputError('That button no longer points at a task.');
+  return parsed.data;
+}
+
+export function undoCreate(services: Services) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    const { actor, tz } = await actorOf(args, services);
+    const task = await services.tasks.remove(actor, numberFrom(args.action.value));
+    await args.respond({
+      replace_original: true,
+      ...buildTaskChanged(toSummary(task), 'deleted', { tz, actorId: actor.userId }),
+    });
+  };
+}
+
+export function restoreTask(services: Services) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    const { actor, tz } = await actorOf(args, services);
+    const task = await services.tasks.restore(actor, numberFrom(args.action.value));
+    await args.respond({
+      replace_original: true,
+      ...buildTaskChanged(toSummary(task), 'restored', { tz, actorId: actor.userId }),
+    });
+  };
+}
+
+export function setDue(services: Services) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    let choice: z.infer<typeof DueChoice>;
+    try {
+      choice = DueChoice.parse(JSON.parse(args.action.value ?? ''));
+    } catch {
+      throw new UserInputError('That button no longer points at a time.');
+    }
+    const { actor, tz } = await actorOf(args, services);
+    const task = await services.tasks.edit(actor, choice.n, { dueAt: new Date(choice.at) });
+    await args.respond({
+      replace_original: true,
+      ...buildTaskChanged(toSummary(task), 'edited', { tz, actorId: actor.userId }),
+    });
+  };
+}
+
+/** The Edit modal arrives with the Slack surfaces; until then the button says how to edit. */
+export function editHint(_services: Services) {
+  return async (args: ButtonArgs): Promise<void> => {
+    await args.ack();
+    const number = numberFrom(args.action.value);
+    await args.respond({
+      replace_original: false,
+      response_type: 'ephemeral',
+      text: `To change #${number}, type \`/task edit ${number} <new title or time>\`, e.g. \`/task edit ${number} tomorrow at 10am\`.`,
+    });
+  };
+}

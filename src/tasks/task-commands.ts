@@ -1,0 +1,199 @@
+import { DateTime } from 'luxon';
+import { buildHelpMessage, type SlackMessage } from '../../views/help';
+import { buildTaskChanged, buildTaskCreated, buildTaskList, type TaskSummary, type TimeChoice } from '../../views/task';
+import type { TaskDocument } from '../db/models/task';
+import { UserInputError } from '../errors';
+import { parseWithFallbackParser } from '../parse';
+import { describeRule } from '../parse/describe';
+import type { ParseResult } from '../parse/types';
+import type { Actor, ListQuery, TaskService } from './task-service';
+
+/** Who typed what, where, and in which zone. */
+export interface CommandContext {
+  command: string;
+  text: string;
+  teamId: string;
+  userId: string;
+  channelId: string;
+  tz: string;
+  isAdmin: boolean;
+  now: Date;
+}
+
+export function toSummary(task: TaskDocument): TaskSummary {
+  return {
+    number: task.number,
+    title: task.title,
+    creatorId: task.creatorId,
+    assignees: [...task.assignees],
+    channelId: task.channelId,
+    status: task.status,
+    dueAt: task.dueAt,
+    snoozedUntil: task.snoozedUntil,
+    recurrenceText: task.recurrence ? describeRule(task.recurrence.rrule, task.recurrence.tz) : null,
+    completedBy: task.completedBy,
+  };
+}
+
+/** Ways to add a time to a task that had none; only choices still ahead are offered. */
+export function timeChoices(now: Date, tz: string): TimeChoice[] {
+  const local = DateTime.fromJSDate(now, { zone: tz });
+  const choices: { label: string; at: DateTime }[] = [];
+  const evening = local.set({ hour: 18, minute: 0, second: 0, millisecond: 0 });
+  if (evening > local) choices.push({ label: 'This evening 18:00', at: evening });
+  choices.push({
+    label: 'Tomorrow 09:00',
+    at: local.plus({ days: 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }),
+  });
+  const monday = local
+    .plus({ days: (8 - local.weekday) % 7 || 7 })
+    .set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
+  choices.push({ label: `${monday.toFormat('ccc d LLL')} 09:00`, at: monday });
+  return choices.map(({ label, at }) => ({ label, at: at.toUTC().toISO() ?? '' }));
+}
+
+const TASK_NUMBER = /^#?(\d{1,9})$/;
+
+function taskNumber(word: string | undefined, verb: string, command: string): number {
+  const match = TASK_NUMBER.exec(word ?? '');
+  if (!match?.[1]) {
+    throw new UserInputError(
+      `Which task? Give its number, e.g. \`${command} ${verb} 42\` (\`${command} list\` shows them).`,
+    );
+  }
+  return Number(match[1]);
+}
+
+function listQuery(args: string, context: CommandContext): { query: ListQuery; heading: string } {
+  const base = { teamId: context.teamId, userId: context.userId };
+  const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(args);
+  const channel = /^<#(C[A-Z0-9]+)(?:\|[^>]*)?>$/.exec(args);
+  if (user?.[1]) return { query: { ...base, scope: 'mine', otherUserId: user[1] }, heading: 'Their open tasks' };
+  if (channel?.[1])
+    return { query: { ...base, scope: 'channel', channelId: channel[1] }, heading: 'Tasks in that channel' };
+  if (/^(here|channel)$/i.test(args)) {
+    return { query: { ...base, scope: 'channel', channelId: context.channelId }, heading: 'Tasks in this channel' };
+  }
+  if (/^all$/i.test(args)) return { query: { ...base, scope: 'all' }, heading: 'All open tasks in this workspace' };
+  if (/^(assigned|by me|others|delegated)$/i.test(args)) {
+    return { query: { ...base, scope: 'assigned_by_me' }, heading: 'Tasks you assigned to others' };
+  }
+  if (args === '' || /^(mine|my|me)$/i.test(args))
+    return { query: { ...base, scope: 'mine' }, heading: 'Your open tasks' };
+  throw new UserInputError(
+    `I can list \`mine\`, \`all\`, \`assigned\`, \`here\`, a person (@name) or a channel (#channel), not "${args.slice(0, 80)}".`,
+  );
+}
+
+/**
+ * Runs one `/task …` request and returns the answer to show. Verbs are read first (`list`,
+ * `done 42`…); anything else is a new task in plain language.
+ */
+export async function runTaskCommand(context: CommandContext, tasks: TaskService): Promise<SlackMessage> {
+  const text = context.text.trim();
+  const [first = '', ...restWords] = text.split(/\s+/);
+  const verb = first.toLowerCase();
+  const rest = restWords.join(' ');
+  const actor: Actor = { teamId: context.teamId, userId: context.userId, isAdmin: context.isAdmin };
+  const parse = (input: string): ParseResult => parseWithFallbackParser(input, { now: context.now, tz: context.tz });
+  const changed = (task: TaskDocument, change: Parameters<typeof buildTaskChanged>[1]) =>
+    buildTaskChanged(toSummary(task), change, { tz: context.tz, actorId: context.userId });
+
+  switch (verb) {
+    case '':
+    case 'help':
+      return buildHelpMessage(context.command);
+    case 'list':
+    case 'ls': {
+      const { query, heading } = listQuery(rest.trim(), context);
+      const found = await tasks.list(query);
+      return buildTaskList(found.map(toSummary), { tz: context.tz, now: context.now, heading });
+    }
+    case 'done':
+    case 'complete':
+    case 'finish':
+      return changed(await tasks.complete(actor, taskNumber(restWords[0], verb, context.command)), 'done');
+    case 'reopen':
+    case 'undone':
+      return changed(await tasks.reopen(actor, taskNumber(restWords[0], verb, context.command)), 'reopened');
+    case 'delete':
+    case 'remove':
+    case 'cancel':
+      return changed(await tasks.remove(actor, taskNumber(restWords[0], verb, context.command)), 'deleted');
+    case 'snooze': {
+      const number = taskNumber(restWords[0], verb, context.command);
+      const { dueAt } = parse(`snooze ${number} ${restWords.slice(1).join(' ')}`);
+      if (!dueAt) {
+        throw new UserInputError(
+          `Until when? e.g. \`${context.command} snooze ${number} 1 hour\` or \`… until tomorrow 9am\`.`,
+        );
+      }
+      return changed(await tasks.snooze(actor, number, new Date(dueAt)), 'snoozed');
+    }
+    case 'edit': {
+      const number = taskNumber(restWords[0], verb, context.command);
+      const change = restWords.slice(1).join(' ');
+      if (!change)
+        throw new UserInputError(`What should change? e.g. \`${context.command} edit ${number} call Mom at 6pm\`.`);
+      const parsed = parse(change);
+      const edits = {
+        ...(parsed.title ? { title: parsed.title } : {}),
+        ...(parsed.dueAt ? { dueAt: new Date(parsed.dueAt), recurrence: parsed.recurrence } : {}),
+      };
+      if (Object.keys(edits).length === 0) throw new UserInputError('I could not find a new title or time in that.');
+      return changed(await tasks.edit(actor, number, edits), 'edited');
+    }
+    default:
+      return createFromText(text, context, tasks, parse);
+  }
+}
+
+async function createFromText(
+  text: string,
+  context: CommandContext,
+  tasks: TaskService,
+  parse: (input: string) => ParseResult,
+): Promise<SlackMessage> {
+  const parsed = parse(text);
+  switch (parsed.intent) {
+    case 'help':
+      return buildHelpMessage(context.command);
+    case 'list_tasks':
+      return runTaskCommand({ ...context, text: 'list' }, tasks);
+    // Other phrasings of the verbs ("finished #4", "postpone 4 until Monday") take the verb path.
+    case 'complete_task':
+      return runTaskCommand({ ...context, text: `done ${parsed.taskRef}` }, tasks);
+    case 'delete_task':
+      return runTaskCommand({ ...context, text: `delete ${parsed.taskRef}` }, tasks);
+    case 'snooze_task':
+      return runTaskCommand({ ...context, text: `snooze ${text.replace(/^\S+\s*/, '')}` }, tasks);
+    case 'run_agent':
+      throw new UserInputError('Agent runs are not switched on in this workspace yet.');
+    case 'create_task':
+      break;
+  }
+  if (!parsed.title) {
+    throw new UserInputError(
+      parsed.dueAt
+        ? `I see a time but not what to do. Try \`${context.command} call Mom tomorrow at 5pm\`.`
+        : `What should the task be? Try \`${context.command} call Mom tomorrow at 5pm\`.`,
+    );
+  }
+  const task = await tasks.create({
+    teamId: context.teamId,
+    creatorId: context.userId,
+    title: parsed.title,
+    assignees: parsed.assignees,
+    channelId: parsed.channel,
+    dueAt: parsed.dueAt ? new Date(parsed.dueAt) : null,
+    tz: context.tz,
+    recurrence: parsed.recurrence,
+    source: { kind: 'command', channelId: context.channelId },
+  });
+  return buildTaskCreated(toSummary(task), {
+    tz: context.tz,
+    now: context.now,
+    occurrences: parsed.occurrences.map((instant) => new Date(instant)),
+    timeChoices: parsed.dueAt ? [] : timeChoices(context.now, context.tz),
+  });
+}
