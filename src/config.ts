@@ -62,6 +62,12 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalUrl('an OpenAI-compatible API base'),
   OPENAI_MODEL: optionalText,
+  OPENAI_TIMEOUT_MS: positiveInt(2500, 'milliseconds for one OpenAI parse, retries included; capped at 8000'),
+  OPENAI_MONTHLY_BUDGET_USD: optionalText.pipe(
+    numberText(/^[0-9]*\.?[0-9]+$/, 'must be an amount in US dollars, e.g. 20')
+      .optional()
+      .transform((value) => value ?? 20),
+  ),
   TASKPILOT_PARSER: optionalText.pipe(
     z.enum(['auto', 'openai', 'fallback'], { message: 'must be auto, openai or fallback' }).optional(),
   ),
@@ -118,6 +124,8 @@ export interface Config {
     baseUrl: string | undefined;
     model: string;
     parser: 'auto' | 'openai' | 'fallback';
+    timeoutMs: number;
+    monthlyBudgetUsd: number;
   };
   sandbox: {
     enabled: boolean;
@@ -213,6 +221,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: env.OPENAI_BASE_URL,
       model: env.OPENAI_MODEL ?? 'gpt-4o-mini',
       parser: env.TASKPILOT_PARSER ?? 'auto',
+      timeoutMs: Math.min(env.OPENAI_TIMEOUT_MS, 8000),
+      monthlyBudgetUsd: env.OPENAI_MONTHLY_BUDGET_USD,
     },
     sandbox: {
       enabled: env.SANDBOX_ENABLED,

@@ -12,6 +12,7 @@ import { operationalRoutes } from './http/routes';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { flushSentry, initSentry, type SentryOptions } from './observability/sentry';
+import { RequestParser } from './parse/request-parser';
 import { type Role, runsJobs, servesSlack } from './roles';
 import { createDocker, pingDocker } from './sandbox/docker';
 import { Scheduler } from './scheduler/scheduler';
@@ -19,6 +20,7 @@ import type { Services } from './services';
 import { createSlackApp, type SlackApp } from './slack/app';
 import { UserProfiles } from './slack/user-profiles';
 import { TaskService } from './tasks/task-service';
+import { UsageService } from './usage/usage-service';
 
 export interface RuntimeOptions {
   config: Config;
@@ -86,7 +88,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? (() => new Date());
   const tasks = new TaskService(connection, now);
   await tasks.init();
-  const services: Services = { logger, tasks, profiles: new UserProfiles(logger), now };
+  const usage = new UsageService(connection, config.openai.monthlyBudgetUsd, now);
+  const parser = new RequestParser({
+    mode: config.openai.parser,
+    logger,
+    usage,
+    timeoutMs: config.openai.timeoutMs,
+    openai: config.openai.apiKey
+      ? { apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model }
+      : undefined,
+  });
+  const services: Services = { logger, tasks, profiles: new UserProfiles(logger), parser, now };
   const scheduler = new Scheduler({ db, logger });
   defineJobs(scheduler.agenda, services);
   options.defineExtraJobs?.(scheduler);

@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import type { RequestParser } from './parse/request-parser';
 import type { UserProfiles } from './slack/user-profiles';
 import type { TaskService } from './tasks/task-service';
 
@@ -10,6 +11,7 @@ export interface Services {
   logger: Logger;
   tasks: TaskService;
   profiles: UserProfiles;
+  parser: RequestParser;
   /** The clock, so tests can fix "now". */
   now: () => Date;
 }

@@ -36,7 +36,7 @@ export function taskCommand(services: Services) {
     const profile = await services.profiles.get(client, teamId, userId);
     const message = await runTaskCommand(
       { command: name, text, teamId, userId, channelId, tz: profile.tz, isAdmin: profile.isAdmin, now: services.now() },
-      services.tasks,
+      services,
     );
     await respond({ response_type: 'ephemeral', ...message });
   };

@@ -3,8 +3,8 @@ import { buildHelpMessage, type SlackMessage } from '../../views/help';
 import { buildTaskChanged, buildTaskCreated, buildTaskList, type TaskSummary, type TimeChoice } from '../../views/task';
 import type { TaskDocument } from '../db/models/task';
 import { UserInputError } from '../errors';
-import { parseWithFallbackParser } from '../parse';
 import { describeRule } from '../parse/describe';
+import type { RequestParser } from '../parse/request-parser';
 import type { ParseResult } from '../parse/types';
 import type { Actor, ListQuery, TaskService } from './task-service';
 
@@ -89,13 +89,20 @@ function listQuery(args: string, context: CommandContext): { query: ListQuery; h
  * Runs one `/task …` request and returns the answer to show. Verbs are read first (`list`,
  * `done 42`…); anything else is a new task in plain language.
  */
-export async function runTaskCommand(context: CommandContext, tasks: TaskService): Promise<SlackMessage> {
+export interface CommandDeps {
+  tasks: TaskService;
+  parser: RequestParser;
+}
+
+export async function runTaskCommand(context: CommandContext, deps: CommandDeps): Promise<SlackMessage> {
+  const { tasks } = deps;
   const text = context.text.trim();
   const [first = '', ...restWords] = text.split(/\s+/);
   const verb = first.toLowerCase();
   const rest = restWords.join(' ');
   const actor: Actor = { teamId: context.teamId, userId: context.userId, isAdmin: context.isAdmin };
-  const parse = (input: string): ParseResult => parseWithFallbackParser(input, { now: context.now, tz: context.tz });
+  const parse = (input: string): Promise<ParseResult> =>
+    deps.parser.parse(input, { now: context.now, tz: context.tz, teamId: context.teamId });
   const changed = (task: TaskDocument, change: Parameters<typeof buildTaskChanged>[1]) =>
     buildTaskChanged(toSummary(task), change, { tz: context.tz, actorId: context.userId });
 
@@ -122,7 +129,7 @@ export async function runTaskCommand(context: CommandContext, tasks: TaskService
       return changed(await tasks.remove(actor, taskNumber(restWords[0], verb, context.command)), 'deleted');
     case 'snooze': {
       const number = taskNumber(restWords[0], verb, context.command);
-      const { dueAt } = parse(`snooze ${number} ${restWords.slice(1).join(' ')}`);
+      const { dueAt } = await parse(`snooze ${number} ${restWords.slice(1).join(' ')}`);
       if (!dueAt) {
         throw new UserInputError(
           `Until when? e.g. \`${context.command} snooze ${number} 1 hour\` or \`… until tomorrow 9am\`.`,
@@ -135,7 +142,7 @@ export async function runTaskCommand(context: CommandContext, tasks: TaskService
       const change = restWords.slice(1).join(' ');
       if (!change)
         throw new UserInputError(`What should change? e.g. \`${context.command} edit ${number} call Mom at 6pm\`.`);
-      const parsed = parse(change);
+      const parsed = await parse(change);
       const edits = {
         ...(parsed.title ? { title: parsed.title } : {}),
         ...(parsed.dueAt ? { dueAt: new Date(parsed.dueAt), recurrence: parsed.recurrence } : {}),
@@ -144,29 +151,30 @@ export async function runTaskCommand(context: CommandContext, tasks: TaskService
       return changed(await tasks.edit(actor, number, edits), 'edited');
     }
     default:
-      return createFromText(text, context, tasks, parse);
+      return createFromText(text, context, deps, parse);
   }
 }
 
 async function createFromText(
   text: string,
   context: CommandContext,
-  tasks: TaskService,
-  parse: (input: string) => ParseResult,
+  deps: CommandDeps,
+  parse: (input: string) => Promise<ParseResult>,
 ): Promise<SlackMessage> {
-  const parsed = parse(text);
+  const parsed = await parse(text);
+  const { tasks } = deps;
   switch (parsed.intent) {
     case 'help':
       return buildHelpMessage(context.command);
     case 'list_tasks':
-      return runTaskCommand({ ...context, text: 'list' }, tasks);
+      return runTaskCommand({ ...context, text: 'list' }, deps);
     // Other phrasings of the verbs ("finished #4", "postpone 4 until Monday") take the verb path.
     case 'complete_task':
-      return runTaskCommand({ ...context, text: `done ${parsed.taskRef}` }, tasks);
+      return runTaskCommand({ ...context, text: `done ${parsed.taskRef}` }, deps);
     case 'delete_task':
-      return runTaskCommand({ ...context, text: `delete ${parsed.taskRef}` }, tasks);
+      return runTaskCommand({ ...context, text: `delete ${parsed.taskRef}` }, deps);
     case 'snooze_task':
-      return runTaskCommand({ ...context, text: `snooze ${text.replace(/^\S+\s*/, '')}` }, tasks);
+      return runTaskCommand({ ...context, text: `snooze ${text.replace(/^\S+\s*/, '')}` }, deps);
     case 'run_agent':
       throw new UserInputError('Agent runs are not switched on in this workspace yet.');
     case 'create_task':
