@@ -38,8 +38,8 @@ export function buildProgram(): Command {
     .option('--now <instant>', 'the moment of the request (ISO 8601); default: now')
     .option('--tz <zone>', "the requester's IANA time zone; default: this machine's")
     .option('--parser <parser>', 'auto, openai or fallback', parseParser, 'auto' as ParseCommandOptions['parser'])
-    .action((words: string[], options: ParseCommandOptions) => {
-      process.exitCode = runParse(words.join(' '), options);
+    .action(async (words: string[], options: ParseCommandOptions) => {
+      process.exitCode = await runParse(words.join(' '), options);
     });
 
   program

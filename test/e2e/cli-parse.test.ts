@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { requireBuild, spawnNode } from '../helpers/child';
 
 const env = { PATH: process.env.PATH };
@@ -62,5 +64,94 @@ describe('taskpilot parse', () => {
     const now = spawnNode(['bin/taskpilot.js', 'parse', '--now', 'yesterday', 'x'], env);
     expect((await now.exited).code).toBe(2);
     expect(now.stderr()).toContain('--now must be an ISO instant');
+  });
+
+  it('asks OpenAI with --parser openai and resolves its wall-clock answer in the zone', async () => {
+    const answer = {
+      intent: 'create_task',
+      title: 'Call Mom',
+      taskRef: null,
+      when: {
+        date: null,
+        weekday: null,
+        dayOffset: 1,
+        inDays: null,
+        inMinutes: null,
+        time: { hour: 17, minute: 0 },
+        recurrence: null,
+      },
+    };
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: 'c',
+            object: 'chat.completion',
+            created: 1,
+            model: 'gpt-4o-mini',
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: JSON.stringify(answer), refusal: null },
+                finish_reason: 'stop',
+              },
+            ],
+            usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const run = spawnNode(
+        [
+          'bin/taskpilot.js',
+          'parse',
+          '--now',
+          '2026-03-04T09:30:00Z',
+          '--tz',
+          'America/New_York',
+          '--parser',
+          'openai',
+          'call mom tmrw at 5',
+        ],
+        { ...env, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
+      );
+      expect((await run.exited).code).toBe(0);
+      expect(run.stderr()).toBe('');
+      // 17:00 in New York on 5 March (EST, UTC-5) is 22:00 UTC.
+      expect(JSON.parse(run.stdout())).toMatchObject({ title: 'Call Mom', dueAt: '2026-03-05T22:00:00Z' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says so on stderr when OpenAI fails and the deterministic parser answers', async () => {
+    const run = spawnNode(
+      [
+        'bin/taskpilot.js',
+        'parse',
+        '--now',
+        '2026-03-04T09:30:00Z',
+        '--tz',
+        'UTC',
+        '--parser',
+        'openai',
+        'call mom tomorrow at 5pm',
+      ],
+      { ...env, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
+    );
+    expect((await run.exited).code).toBe(0);
+    expect(run.stderr()).toMatch(/^taskpilot parse: OpenAI failed \(.+\); the deterministic parser answered\n$/);
+    expect(JSON.parse(run.stdout())).toMatchObject({ title: 'call mom', dueAt: '2026-03-05T17:00:00Z' });
+  });
+
+  it('refuses --parser openai without a key', async () => {
+    const run = spawnNode(['bin/taskpilot.js', 'parse', '--parser', 'openai', 'x'], env);
+    expect((await run.exited).code).toBe(2);
+    expect(run.stderr()).toContain('--parser openai needs OPENAI_API_KEY');
   });
 });
