@@ -1,10 +1,11 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
+import type { TaskDocument } from '../../src/db/models/task';
 import { UserInputError } from '../../src/errors';
 import type { Services } from '../../src/services';
 import { toSummary } from '../../src/tasks/task-commands';
 import type { Actor } from '../../src/tasks/task-service';
-import { buildTaskChanged } from '../../views/task';
+import { buildTaskChanged, type TaskChange } from '../../views/task';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
@@ -24,29 +25,28 @@ function numberFrom(value: string | undefined): number {
   return parsed.data;
 }
 
-export function undoCreate(services: Services) {
+/** A button that changes one task and replaces its message with the outcome. */
+function taskButton(
+  services: Services,
+  change: TaskChange,
+  apply: (actor: Actor, number: number) => Promise<TaskDocument>,
+) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { actor, tz } = await actorOf(args, services);
-    const task = await services.tasks.remove(actor, numberFrom(args.action.value));
+    const task = await apply(actor, numberFrom(args.action.value));
     await args.respond({
       replace_original: true,
-      ...buildTaskChanged(toSummary(task), 'deleted', { tz, actorId: actor.userId }),
+      ...buildTaskChanged(toSummary(task), change, { tz, actorId: actor.userId }),
     });
   };
 }
 
-export function restoreTask(services: Services) {
-  return async (args: ButtonArgs): Promise<void> => {
-    await args.ack();
-    const { actor, tz } = await actorOf(args, services);
-    const task = await services.tasks.restore(actor, numberFrom(args.action.value));
-    await args.respond({
-      replace_original: true,
-      ...buildTaskChanged(toSummary(task), 'restored', { tz, actorId: actor.userId }),
-    });
-  };
-}
+export const undoCreate = (services: Services) =>
+  taskButton(services, 'deleted', (actor, number) => services.tasks.remove(actor, number));
+
+export const restoreTask = (services: Services) =>
+  taskButton(services, 'restored', (actor, number) => services.tasks.restore(actor, number));
 
 export function setDue(services: Services) {
   return async (args: ButtonArgs): Promise<void> => {

@@ -2,6 +2,7 @@ import { CircuitState } from 'cockatiel';
 import nock from 'nock';
 import type { ModelAnswer } from '../../../src/parse/openai-parser';
 import { RequestParser, type RequestParserOptions } from '../../../src/parse/request-parser';
+import { EMPTY_WHEN } from '../../../src/parse/types';
 import { runTaskCommand } from '../../../src/tasks/task-commands';
 import { TaskService } from '../../../src/tasks/task-service';
 import { UsageService } from '../../../src/usage/usage-service';
@@ -11,15 +12,6 @@ import { testLogger } from '../../helpers/logger';
 const OPENAI = 'https://api.openai.com';
 const NOW = new Date('2026-03-04T09:30:00Z'); // Wednesday 10:30 in Berlin
 const TZ = 'Europe/Berlin';
-const EMPTY_WHEN = {
-  date: null,
-  weekday: null,
-  dayOffset: null,
-  inDays: null,
-  inMinutes: null,
-  time: null,
-  recurrence: null,
-};
 
 function completion(answer: ModelAnswer, usage = { prompt_tokens: 120, completion_tokens: 40 }) {
   return {
