@@ -70,7 +70,8 @@ ensure_docker() {
   fi
   if ! docker_answers; then
     say "starting dockerd"
-    as_root bash -c "nohup dockerd >'$state/dockerd.log' 2>&1 &"
+    # 9>&-: dockerd outlives this script and must not inherit (and hold) the services lock.
+    as_root bash -c "nohup dockerd >'$state/dockerd.log' 2>&1 9>&- &"
     for _ in $(seq 1 60); do
       docker_answers && break
       sleep 0.5
