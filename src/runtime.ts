@@ -67,80 +67,88 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const metrics = createMetrics();
   initSentry({ dsn: config.sentryDsn, transport: options.sentryTransport }, logger);
 
+  // What has been started so far, undone in reverse if a later step fails: a failed start must
+  // not leave an embedded database or a scheduler behind.
+  const undo: (() => Promise<unknown>)[] = [];
   let embedded: EmbeddedMongo | undefined;
-  let uri = config.mongo.uri;
-  if (!uri) {
-    embedded = await startEmbeddedMongo({ dataDir: config.mongo.dataDir, logger });
-    uri = embedded.uri;
-  }
-  logger.info({ uri: redactUri(uri), embedded: embedded?.kind }, 'connecting to mongodb');
-
-  let connection: Connection;
   try {
-    connection = await connectMongo({ uri, logger });
+    let uri = config.mongo.uri;
+    if (!uri) {
+      const started = await startEmbeddedMongo({ dataDir: config.mongo.dataDir, logger });
+      embedded = started;
+      undo.push(() => started.stop());
+      uri = started.uri;
+    }
+    logger.info({ uri: redactUri(uri), embedded: embedded?.kind }, 'connecting to mongodb');
+
+    const connection = await connectMongo({ uri, logger });
+    undo.push(() => connection.close());
+    const db = connection.db;
+    if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');
+
+    const now = options.now ?? (() => new Date());
+    const tasks = new TaskService(connection, now);
+    await tasks.init();
+    const usage = new UsageService(connection, config.openai.monthlyBudgetUsd, now);
+    const parser = new RequestParser({
+      mode: config.openai.parser,
+      logger,
+      usage,
+      timeoutMs: config.openai.timeoutMs,
+      openai: config.openai.apiKey
+        ? { apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model }
+        : undefined,
+    });
+    const services: Services = { logger, tasks, profiles: new UserProfiles(logger), parser, now };
+    const scheduler = new Scheduler({ db, logger });
+    defineJobs(scheduler.agenda, services);
+    options.defineExtraJobs?.(scheduler);
+    if (runsJobs(role)) {
+      await scheduler.start();
+      undo.push(() => scheduler.shutdown(1000));
+    }
+
+    const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;
+    const checks: ReadinessCheck[] = [
+      { name: 'mongodb', check: () => pingMongo(connection) },
+      { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
+    ];
+    if (docker) checks.push({ name: 'docker', check: () => pingDocker(docker) });
+    const routes = operationalRoutes(checks, metrics);
+
+    let slack: SlackApp | undefined;
+    let opsServer: Server | undefined;
+    let port: number;
+    if (servesSlack(role)) {
+      slack = createSlackApp({ config, logger, metrics, routes, connection, services });
+      port = await slack.start();
+    } else {
+      const ops = await startOpsServer(routes, config.port);
+      opsServer = ops.server;
+      port = ops.port;
+      logger.info({ port }, 'worker health endpoint listening');
+    }
+
+    let stopping: Promise<void> | undefined;
+    const shutdown = () => {
+      stopping ??= (async () => {
+        logger.info({ role }, 'shutting down');
+        if (slack) await slack.stop().catch((error) => logger.warn({ err: error }, 'slack receiver stop failed'));
+        if (opsServer) await closeServer(opsServer, 1000);
+        await scheduler
+          .shutdown(options.drainTimeoutMs ?? 5000)
+          .catch((error) => logger.warn({ err: error }, 'scheduler stop failed'));
+        await connection.close().catch((error) => logger.warn({ err: error }, 'mongodb close failed'));
+        await embedded?.stop();
+        await flushSentry(1000);
+        logger.info('shutdown complete');
+      })();
+      return stopping;
+    };
+
+    return { role, port, connection, scheduler, metrics, docker, embedded, slack, shutdown };
   } catch (error) {
-    await embedded?.stop();
+    for (const step of undo.reverse()) await step().catch(() => undefined);
     throw error;
   }
-  const db = connection.db;
-  if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');
-
-  const now = options.now ?? (() => new Date());
-  const tasks = new TaskService(connection, now);
-  await tasks.init();
-  const usage = new UsageService(connection, config.openai.monthlyBudgetUsd, now);
-  const parser = new RequestParser({
-    mode: config.openai.parser,
-    logger,
-    usage,
-    timeoutMs: config.openai.timeoutMs,
-    openai: config.openai.apiKey
-      ? { apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model }
-      : undefined,
-  });
-  const services: Services = { logger, tasks, profiles: new UserProfiles(logger), parser, now };
-  const scheduler = new Scheduler({ db, logger });
-  defineJobs(scheduler.agenda, services);
-  options.defineExtraJobs?.(scheduler);
-  if (runsJobs(role)) await scheduler.start();
-
-  const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;
-  const checks: ReadinessCheck[] = [
-    { name: 'mongodb', check: () => pingMongo(connection) },
-    { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
-  ];
-  if (docker) checks.push({ name: 'docker', check: () => pingDocker(docker) });
-  const routes = operationalRoutes(checks, metrics);
-
-  let slack: SlackApp | undefined;
-  let opsServer: Server | undefined;
-  let port: number;
-  if (servesSlack(role)) {
-    slack = createSlackApp({ config, logger, metrics, routes, connection, services });
-    port = await slack.start();
-  } else {
-    const ops = await startOpsServer(routes, config.port);
-    opsServer = ops.server;
-    port = ops.port;
-    logger.info({ port }, 'worker health endpoint listening');
-  }
-
-  let stopping: Promise<void> | undefined;
-  const shutdown = () => {
-    stopping ??= (async () => {
-      logger.info({ role }, 'shutting down');
-      if (slack) await slack.stop().catch((error) => logger.warn({ err: error }, 'slack receiver stop failed'));
-      if (opsServer) await closeServer(opsServer, 1000);
-      await scheduler
-        .shutdown(options.drainTimeoutMs ?? 5000)
-        .catch((error) => logger.warn({ err: error }, 'scheduler stop failed'));
-      await connection.close().catch((error) => logger.warn({ err: error }, 'mongodb close failed'));
-      await embedded?.stop();
-      await flushSentry(1000);
-      logger.info('shutdown complete');
-    })();
-    return stopping;
-  };
-
-  return { role, port, connection, scheduler, metrics, docker, embedded, slack, shutdown };
 }

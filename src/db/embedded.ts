@@ -61,24 +61,44 @@ export function findFerretdb(explicit?: string): string | undefined {
   return candidates.find(executable) ?? onPath('ferretdb');
 }
 
-/** A crashed parent leaves its server running; the pid file lets the next start clean it up. */
-function killStale(pidFile: string, logger: Logger): void {
-  let pid: number;
+const alive = (pid: number): boolean => {
   try {
-    pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8'), 10);
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The pid file names the database process and the TaskPilot process that owns it. A live owner
+ * means the folder is in use: refuse rather than kill its database. A dead owner left its server
+ * running (SIGKILL, crash): stop that orphan.
+ */
+function claimDataDir(pidFile: string, dataDir: string, logger: Logger): void {
+  let dbPid: number;
+  let ownerPid: number;
+  try {
+    [dbPid = 0, ownerPid = 0] = fs.readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number);
   } catch {
     return;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (!(dbPid > 0 && alive(dbPid))) return;
+  let cmdline = '';
   try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (/ferretdb|mongod/.test(cmdline)) {
-      process.kill(pid, 'SIGKILL');
-      logger.warn({ pid }, 'stopped an embedded database left behind by an earlier run');
-    }
+    cmdline = fs.readFileSync(`/proc/${dbPid}/cmdline`, 'utf8');
   } catch {
-    // gone already, or not ours
+    return;
   }
+  if (!/ferretdb|mongod/.test(cmdline)) return;
+  if (ownerPid > 0 && alive(ownerPid)) {
+    throw new TaskPilotError(
+      ErrorCode.EmbeddedDatabase,
+      `another TaskPilot (pid ${ownerPid}) is using the embedded database in ${dataDir}; stop it, or set TASKPILOT_DATA_DIR to another folder`,
+    );
+  }
+  process.kill(dbPid, 'SIGKILL');
+  logger.warn({ pid: dbPid }, 'stopped an embedded database left behind by an earlier run');
 }
 
 async function startProcess(
@@ -103,7 +123,7 @@ async function startProcess(
   child.once('error', (error) => {
     exited = error.message;
   });
-  if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
+  if (child.pid) fs.writeFileSync(pidFile, `${child.pid} ${process.pid}`);
 
   try {
     await waitForPort(port, {
@@ -159,7 +179,7 @@ export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<Embe
   const { dataDir, logger } = options;
   fs.mkdirSync(dataDir, { recursive: true });
   const pidFile = path.join(dataDir, 'embedded-db.pid');
-  killStale(pidFile, logger);
+  claimDataDir(pidFile, dataDir, logger);
   const port = options.port ?? (await freePort());
 
   const mongod = onPath('mongod');
