@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { MAX_REQUEST_LENGTH } from '../../src/parse';
+import { assertRequestLength } from '../../src/parse';
 import type { Services } from '../../src/services';
 import { runTaskCommand } from '../../src/tasks/task-commands';
 
@@ -26,13 +26,7 @@ export function taskCommand(services: Services) {
       return;
     }
     const { text, command: name, user_id: userId, team_id: teamId, channel_id: channelId } = parsed.data;
-    if (text.length > MAX_REQUEST_LENGTH) {
-      await respond({
-        response_type: 'ephemeral',
-        text: `That's ${text.length} characters; a task request can have up to ${MAX_REQUEST_LENGTH}.`,
-      });
-      return;
-    }
+    assertRequestLength(text);
     const profile = await services.profiles.get(client, teamId, userId);
     const message = await runTaskCommand(
       { command: name, text, teamId, userId, channelId, tz: profile.tz, isAdmin: profile.isAdmin, now: services.now() },

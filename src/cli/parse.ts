@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { createLogger } from '../logger';
-import { assertValidZone, MAX_REQUEST_LENGTH } from '../parse';
+import { assertRequestLength, assertValidZone } from '../parse';
 import { RequestParser } from '../parse/request-parser';
 
 export interface ParseCommandOptions {
@@ -30,11 +30,10 @@ export async function runParse(
   const tz = options.tz ?? DateTime.local().zoneName ?? 'UTC';
   try {
     assertValidZone(tz);
+    assertRequestLength(text);
   } catch (error) {
     return fail((error as Error).message);
   }
-  if (text.length > MAX_REQUEST_LENGTH)
-    return fail(`the request has ${text.length} characters; the limit is ${MAX_REQUEST_LENGTH}`);
   const apiKey = env.OPENAI_API_KEY?.trim();
   if (options.parser === 'openai' && !apiKey) return fail('--parser openai needs OPENAI_API_KEY');
 

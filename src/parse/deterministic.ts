@@ -1,4 +1,5 @@
 import * as chrono from 'chrono-node';
+import { UserInputError } from '../errors';
 import { preprocess } from './preprocess';
 import {
   EMPTY_WHEN,
@@ -62,7 +63,10 @@ const NUMBER_WORDS: Record<string, number> = {
   thirty: 30,
   'forty-five': 45,
 };
-const NUMBER = '(\\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty-five|half an?)';
+const NUMBER =
+  '(\\d+(?:\\.\\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty-five|half an?)';
+/** Units of a delay: "in 20 minutes", "snooze 42 2 wks". */
+const UNIT = '(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)';
 const NAMED_TIMES: Record<string, { hour: number; minute: number }> = {
   morning: { hour: 9, minute: 0 },
   noon: { hour: 12, minute: 0 },
@@ -89,7 +93,7 @@ function weekdaysIn(list: string): Weekday[] {
 function amount(word: string): number {
   const lower = word.toLowerCase();
   if (lower.startsWith('half')) return 0.5;
-  return NUMBER_WORDS[lower] ?? Number.parseInt(lower, 10);
+  return NUMBER_WORDS[lower] ?? Number.parseFloat(lower);
 }
 
 /** Text being consumed rule by rule; matched spans are blanked so they leave the title. */
@@ -119,7 +123,12 @@ const CHRONO_REFERENCE = new Date(Date.UTC(2000, 0, 1));
 function takeChronoDate(scanner: Scanner, onTime: (time: LocalTime) => void, from = 0): LocalDate | null {
   const found = chrono.strict
     .parse(scanner.text.slice(from), CHRONO_REFERENCE, { forwardDate: false })
-    .find((result) => result.start.isCertain('month') && result.start.isCertain('day'));
+    // Relative phrases ("in 1.5 hours") are ours to read: chrono would date them from its
+    // fixed reference day.
+    .find(
+      (result) =>
+        result.start.isCertain('month') && result.start.isCertain('day') && !result.tags().has('result/relativeDate'),
+    );
   if (!found) return null;
   const index = from + found.index;
   const before = scanner.text.slice(0, index).replace(/\b(?:on|by|for)\s*$/i, '');
@@ -134,7 +143,10 @@ function takeChronoDate(scanner: Scanner, onTime: (time: LocalTime) => void, fro
   };
 }
 
-function takeRecurrence(scanner: Scanner, when: WhenSpec): RecurrenceSpec | null {
+/** A part of the day named by a rule ("every evening"): the time when no clock time is given. */
+type Period = 'morning' | 'afternoon' | 'evening';
+
+function takeRecurrence(scanner: Scanner, when: WhenSpec, hints: { period?: Period }): RecurrenceSpec | null {
   let spec: RecurrenceSpec | null = null;
   const setTime = (time: LocalTime) => {
     when.time ??= time;
@@ -229,7 +241,7 @@ function takeRecurrence(scanner: Scanner, when: WhenSpec): RecurrenceSpec | null
     else if (word === 'year' || word === 'yearly' || word === 'annually') spec = baseRecurrence('YEARLY');
     else if (word === 'morning' || word === 'afternoon' || word === 'evening') {
       spec = baseRecurrence('DAILY');
-      when.time = NAMED_TIMES[word] ?? null;
+      hints.period = word;
     }
   }
   if (spec === null) return null;
@@ -250,13 +262,18 @@ function takeRecurrence(scanner: Scanner, when: WhenSpec): RecurrenceSpec | null
   if (until) spec.until = takeChronoDate(scanner, () => undefined, until.index);
   const count = scanner.take(/\b(?:for\s+)?(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+times\b/i);
   if (count?.[1]) spec.count = amount(count[1]);
+  if (spec.interval < 1 || (spec.count !== null && spec.count < 1)) {
+    throw new UserInputError('A repeat needs at least one: try `every 2 days` or `every day 3 times`.');
+  }
   return spec;
 }
 
-function takeTime(scanner: Scanner, when: WhenSpec): void {
+const PM_PERIOD = /\b(?:(?:in\s+the|this)\s+)?(afternoon|evening|tonight|night)\b/i;
+
+function takeTime(scanner: Scanner, when: WhenSpec, hints: { period?: Period }): void {
   // "at 9", "at 9:30", "9am", "9:30 pm", "17:30", "@ 10".
   const clock =
-    scanner.take(/(?:\b(?:at|@)\s*|@)(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d/:-])/i) ??
+    scanner.take(/(?:\bat|@)\s*(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?![\d/:-])/i) ??
     scanner.take(/\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?!\w)/i) ??
     scanner.take(/\b(\d{1,2}):(\d{2})()(?![\d:])/);
   if (clock?.[1]) {
@@ -265,7 +282,13 @@ function takeTime(scanner: Scanner, when: WhenSpec): void {
     const meridiem = (clock[3] ?? '').toLowerCase().replace(/\./g, '');
     if (meridiem === 'pm' && hour < 12) hour += 12;
     if (meridiem === 'am' && hour === 12) hour = 0;
-    if (hour <= 24 && minute < 60) when.time = { hour: hour === 24 ? 24 : hour, minute };
+    // A part of the day said with the clock picks the half: "tonight at 7", "at 3 in the afternoon".
+    const period =
+      scanner.take(PM_PERIOD)?.[1]?.toLowerCase() ?? (hints.period !== 'morning' ? hints.period : undefined);
+    if (!meridiem && period && hour >= 1 && hour < 12) hour += 12;
+    if (period === 'tonight') when.dayOffset ??= 0;
+    scanner.take(/\b(?:(?:in\s+the|this)\s+)?morning\b/i);
+    if (hour <= 24 && minute < 60) when.time = { hour, minute };
     return;
   }
   const named = scanner.take(
@@ -276,12 +299,15 @@ function takeTime(scanner: Scanner, when: WhenSpec): void {
     const key = /^(end|close|cob)/.test(word) ? 'eod' : word;
     when.time = NAMED_TIMES[key] ?? null;
     if (word === 'tonight' || /^this\s/i.test(named[0].trim())) when.dayOffset ??= 0;
+    return;
   }
+  if (hints.period) when.time = NAMED_TIMES[hints.period] ?? null;
 }
 
 function takeOneOff(scanner: Scanner, when: WhenSpec): void {
   const elapsed = scanner.take(
-    new RegExp(`\\b(?:in|for)\\s+${NUMBER}\\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)\\b`, 'i'),
+    // "for 2 hours" is how long, not when: only "in" is a delay.
+    new RegExp(`\\bin\\s+${NUMBER}\\s*${UNIT}\\b`, 'i'),
   );
   if (elapsed?.[1] && elapsed[2]) {
     const count = amount(elapsed[1]);
@@ -292,12 +318,9 @@ function takeOneOff(scanner: Scanner, when: WhenSpec): void {
     else when.inDays = Math.round(count * 7);
   }
   if (scanner.take(/\b(?:the\s+)?day\s+after\s+tomorrow\b/i)) when.dayOffset = 2;
-  const relative = scanner.take(/\b(today|tomorrow|tmrw|tmr|tonight)\b/i);
-  if (relative?.[1]) {
-    const word = relative[1].toLowerCase();
-    when.dayOffset = word === 'today' || word === 'tonight' ? 0 : 1;
-    if (word === 'tonight') when.time ??= NAMED_TIMES.tonight ?? null;
-  }
+  // "tonight" is a time as well as a day: takeTime reads it.
+  const relative = scanner.take(/\b(today|tomorrow|tmrw|tmr)\b/i);
+  if (relative?.[1]) when.dayOffset = relative[1].toLowerCase() === 'today' ? 0 : 1;
 }
 
 function takeDate(scanner: Scanner, when: WhenSpec): void {
@@ -322,13 +345,14 @@ function takeDate(scanner: Scanner, when: WhenSpec): void {
 export function extractWhen(text: string): { when: WhenSpec; rest: string } {
   const scanner = new Scanner(text);
   const when: WhenSpec = { ...EMPTY_WHEN };
-  when.recurrence = takeRecurrence(scanner, when);
+  const hints: { period?: Period } = {};
+  when.recurrence = takeRecurrence(scanner, when, hints);
   takeOneOff(scanner, when);
-  if (!when.time) takeTime(scanner, when);
+  if (!when.time) takeTime(scanner, when, hints);
   if (!when.recurrence && when.inDays === null && when.inMinutes === null && when.dayOffset === null)
     takeDate(scanner, when);
   // A named part of a day given with a weekday or date: "Monday evening", "tomorrow morning".
-  if (!when.time) takeTime(scanner, when);
+  if (!when.time) takeTime(scanner, when, hints);
   if (when.inMinutes !== null) {
     when.time = null;
     when.dayOffset = null;
@@ -337,7 +361,7 @@ export function extractWhen(text: string): { when: WhenSpec; rest: string } {
 }
 
 const LEADING_FILLER =
-  /^(?:please\s+)?(?:(?:remind\s+(?:me\s+)?(?:to|about|that|of)?|remember\s+to|don'?t\s+forget\s+(?:to\s+)?|todo\s*:|task\s*:|to\s+)\s*)+/i;
+  /^(?:please\s+)?(?:(?:remind\s+(?:me\b\s*)?(?:to|about|that|of)?|remember\s+to|don'?t\s+forget\s+(?:to\s+)?|todo\s*:|task\s*:|to\s+)\s*)+/i;
 const DANGLING =
   /^(?:at|on|by|in|from|until|for|and|to|every|each|of|,|-)\s+|\s+(?:at|on|by|in|from|until|for|and|to|the|every|each|of|,|-)$/i;
 
@@ -374,7 +398,7 @@ function command(text: string): { intent: Intent; taskRef: number | null; rest: 
     // "snooze 42 1 hour" means in an hour; "snooze 42 until tomorrow" names the new time.
     const when = (snooze[2] ?? '')
       .replace(/^(?:until|till|to|for)\s+/i, '')
-      .replace(new RegExp(`^(?=${NUMBER}\\s*(?:minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\\b)`, 'i'), 'in ');
+      .replace(new RegExp(`^(?=${NUMBER}\\s*${UNIT}\\b)`, 'i'), 'in ');
     return { intent: 'snooze_task', taskRef: Number(snooze[1]), rest: when };
   }
   const remove = /^(?:delete|remove|cancel|drop|rm)\s+#?(\d+)\s*$/i.exec(text);

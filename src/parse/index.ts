@@ -18,12 +18,17 @@ export function assertValidZone(tz: string): void {
   if (!IANAZone.isValidZone(tz)) throw new UserInputError(`"${tz}" is not a time zone I know (try Europe/Berlin).`);
 }
 
+/** The one place the length limit is checked and worded. */
+export function assertRequestLength(text: string): void {
+  if (text.length > MAX_REQUEST_LENGTH) {
+    throw new UserInputError(`That's ${text.length} characters; a task request can have up to ${MAX_REQUEST_LENGTH}.`);
+  }
+}
+
 /** The deterministic pipeline: understand, then resolve in the requester's zone. */
 export function parseWithFallbackParser(text: string, options: ParseOptions): ParseResult {
   assertValidZone(options.tz);
-  if (text.length > MAX_REQUEST_LENGTH) {
-    throw new UserInputError(`That's ${text.length} characters; I can take up to ${MAX_REQUEST_LENGTH}.`);
-  }
+  assertRequestLength(text);
   if (!DateTime.fromJSDate(options.now).isValid) throw new UserInputError('"now" is not a valid instant.');
   return resolveUnderstanding(parseDeterministic(text), options.now, options.tz);
 }

@@ -18,7 +18,7 @@ import OpenAI from 'openai';
 import type { Logger } from '../logger';
 import type { UsageService } from '../usage/usage-service';
 import { parseDeterministic } from './deterministic';
-import { MAX_REQUEST_LENGTH, parseWithFallbackParser } from './index';
+import { assertRequestLength, assertValidZone, parseWithFallbackParser } from './index';
 import { askModel } from './openai-parser';
 import { preprocess } from './preprocess';
 import { resolveUnderstanding } from './resolve';
@@ -110,7 +110,10 @@ export class RequestParser {
     });
     if (!this.client || !this.options.openai)
       return fallback(this.options.mode === 'fallback' ? null : 'no OpenAI key');
-    if (text.length > MAX_REQUEST_LENGTH || text.trim() === '') return fallback(null);
+    // Invalid requests (too long, unknown zone) get the fallback's clear refusal, without a call.
+    if (text.trim() === '') return fallback(null);
+    assertRequestLength(text);
+    assertValidZone(request.tz);
     if (request.teamId && (await this.options.usage?.isOverBudget(request.teamId))) return fallback('over budget');
 
     const { client } = this;

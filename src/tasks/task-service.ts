@@ -131,6 +131,7 @@ export class TaskService {
    */
   async create(input: NewTask): Promise<TaskDocument> {
     const title = cleanTitle(input.title);
+    this.assertFuture(input.dueAt);
     for (let attempt = 1; ; attempt += 1) {
       const number = await this.nextNumber(input.teamId);
       try {
@@ -160,6 +161,13 @@ export class TaskService {
       } catch (error) {
         if (attempt >= MAX_NUMBER_ATTEMPTS || !isDuplicateKey(error)) throw error;
       }
+    }
+  }
+
+  /** A reminder in the past would never fire: say so instead of storing it. */
+  private assertFuture(dueAt: Date | null): void {
+    if (dueAt && dueAt <= this.now()) {
+      throw new UserInputError('That time has already passed. Pick a time in the future.');
     }
   }
 
@@ -223,7 +231,7 @@ export class TaskService {
 
   /** Moves the next occurrence only; a recurring series keeps its rule. */
   async snooze(actor: Actor, number: number, until: Date): Promise<TaskDocument> {
-    if (until <= this.now()) throw new UserInputError('That time has already passed. Pick a time in the future.');
+    this.assertFuture(until);
     await this.changeable(actor, number);
     return this.update(actor.teamId, number, { snoozedUntil: until, status: 'open' });
   }
@@ -245,6 +253,7 @@ export class TaskService {
   async edit(actor: Actor, number: number, changes: TaskEdit): Promise<TaskDocument> {
     await this.changeable(actor, number);
     const set: Partial<Task> = {};
+    this.assertFuture(changes.dueAt ?? null);
     if (changes.title !== undefined) set.title = cleanTitle(changes.title);
     if (changes.dueAt !== undefined) {
       set.dueAt = changes.dueAt;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { findFerretdb, startEmbeddedMongo } from '../../src/db/embedded';
+import { FakeSlack } from '../../src/playground/fake-slack';
 import { startRuntime } from '../../src/runtime';
 import { testLogger } from '../helpers/logger';
 
@@ -51,11 +52,12 @@ describeWithFerretdb('the embedded database', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
+    const slack = await FakeSlack.start();
     try {
       const config = loadConfig({
         SLACK_SIGNING_SECRET: 's',
         SLACK_BOT_TOKEN: 'xoxb-1',
-        SLACK_API_URL: 'http://127.0.0.1:9/api/',
+        SLACK_API_URL: slack.apiUrl,
         TASKPILOT_DATA_DIR: dataDir,
         PORT: String(port),
         SANDBOX_ENABLED: 'false',
@@ -64,6 +66,7 @@ describeWithFerretdb('the embedded database', () => {
       expect(pidsUsing(dataDir)).toEqual([]);
     } finally {
       blocker.close();
+      await slack.stop();
     }
   });
 });
