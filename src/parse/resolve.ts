@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { Frequency, RRule, type Weekday as RRuleWeekday } from 'rrule';
+import { UserInputError } from '../errors';
 import type { LocalDate, LocalTime, ParseResult, RecurrenceSpec, Understanding, Weekday, WhenSpec } from './types';
 
 /**
@@ -141,11 +142,9 @@ export function resolveRecurrence(
   });
   const firstFloating = probe.after(nowFloating, false);
   if (!firstFloating) return null;
-  const until = spec.until
-    ? new Date(
-        Date.UTC(spec.until.year ?? now.year, (spec.until.month ?? now.month) - 1, spec.until.day ?? 1, 23, 59, 59),
-      )
-    : null;
+  // The end day, read like any date: without a year it is the next time that day comes round.
+  const endDay = spec.until ? nextCalendarDate(now.startOf('day'), spec.until, { hour: 23, minute: 59 }) : null;
+  const until = endDay ? new Date(Date.UTC(endDay.year, endDay.month - 1, endDay.day, 23, 59, 59)) : null;
   if (until && firstFloating > until) return null;
   const rule = new RRule({
     ...parts,
@@ -195,11 +194,10 @@ export function resolveUnderstanding(understanding: Understanding, nowInstant: D
 
   if (when.recurrence) {
     const resolved = resolveRecurrence(now, when.recurrence, when.time);
-    if (resolved) {
-      occurrences = nextOccurrences(resolved, zone).map(iso);
-      dueAt = occurrences[0] ?? null;
-      recurrence = { rrule: resolved.rrule, tz: zone };
-    }
+    if (!resolved) throw new UserInputError('That repeat ends before it would first run. Check its end date.');
+    occurrences = nextOccurrences(resolved, zone).map(iso);
+    dueAt = occurrences[0] ?? null;
+    recurrence = { rrule: resolved.rrule, tz: zone };
   } else {
     const due = oneOff(now, when);
     if (due?.isValid) {

@@ -42,4 +42,9 @@ describe('deterministic parser: review regressions', () => {
     expect(() => parse('every 0 days water')).toThrow(/at least one/);
     expect(() => parse('walk every day 0 times')).toThrow(/at least one/);
   });
+
+  it('reads a yearless end date as the next time it comes round, and refuses an end before the start', () => {
+    expect(parse('walk every day until 1/15').recurrence?.rrule).toContain('UNTIL=20270115T225959Z');
+    expect(() => parse('walk every day until 3/4')).toThrow(/ends before it would first run/);
+  });
 });
