@@ -55,8 +55,8 @@ export async function runPlayground({ input, output, env }: PlaygroundOptions): 
   prompt();
   for await (const line of lines) {
     const text = line.trim();
-    if (!interactive && text) output.write(`\n/task ${text}\n`);
     if (text === 'exit' || text === 'quit') break;
+    if (!interactive && text) output.write(`\n/task ${text}\n`);
     if (text) {
       const id = `playground-${++sent}`;
       const res = await postSigned(
