@@ -3,15 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { requireBuild, spawnNode } from '../helpers/child';
 
 const env = { PATH: process.env.PATH };
+/** `taskpilot parse …` as a child process. */
+const parseCli = (args: string[], environment: Record<string, string | undefined>) =>
+  spawnNode(['bin/taskpilot.js', 'parse', ...args], environment);
 
 describe('taskpilot parse', () => {
   beforeAll(requireBuild);
 
   it('prints exactly one JSON object in the DESIGN.md shape, without Slack or MongoDB', async () => {
-    const run = spawnNode(
+    const run = parseCli(
       [
-        'bin/taskpilot.js',
-        'parse',
         '--now',
         '2026-03-04T09:30:00Z',
         '--tz',
@@ -42,10 +43,7 @@ describe('taskpilot parse', () => {
   });
 
   it('answers a command with its task number', async () => {
-    const run = spawnNode(
-      ['bin/taskpilot.js', 'parse', '--now', '2026-03-04T09:30:00Z', '--tz', 'UTC', 'done #42'],
-      env,
-    );
+    const run = parseCli(['--now', '2026-03-04T09:30:00Z', '--tz', 'UTC', 'done #42'], env);
     expect((await run.exited).code).toBe(0);
     expect(JSON.parse(run.stdout())).toMatchObject({
       intent: 'complete_task',
@@ -56,12 +54,12 @@ describe('taskpilot parse', () => {
   });
 
   it('refuses an unknown zone and a malformed --now on stderr with exit 2', async () => {
-    const zone = spawnNode(['bin/taskpilot.js', 'parse', '--tz', 'Mars/Olympus', 'x at 9'], env);
+    const zone = parseCli(['--tz', 'Mars/Olympus', 'x at 9'], env);
     expect((await zone.exited).code).toBe(2);
     expect(zone.stdout()).toBe('');
     expect(zone.stderr()).toContain('not a time zone I know');
 
-    const now = spawnNode(['bin/taskpilot.js', 'parse', '--now', 'yesterday', 'x'], env);
+    const now = parseCli(['--now', 'yesterday', 'x'], env);
     expect((await now.exited).code).toBe(2);
     expect(now.stderr()).toContain('--now must be an ISO instant');
   });
@@ -106,18 +104,8 @@ describe('taskpilot parse', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const run = spawnNode(
-        [
-          'bin/taskpilot.js',
-          'parse',
-          '--now',
-          '2026-03-04T09:30:00Z',
-          '--tz',
-          'America/New_York',
-          '--parser',
-          'openai',
-          'call mom tmrw at 5',
-        ],
+      const run = parseCli(
+        ['--now', '2026-03-04T09:30:00Z', '--tz', 'America/New_York', '--parser', 'openai', 'call mom tmrw at 5'],
         { ...env, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
       );
       expect((await run.exited).code).toBe(0);
@@ -130,18 +118,8 @@ describe('taskpilot parse', () => {
   });
 
   it('says so on stderr when OpenAI fails and the deterministic parser answers', async () => {
-    const run = spawnNode(
-      [
-        'bin/taskpilot.js',
-        'parse',
-        '--now',
-        '2026-03-04T09:30:00Z',
-        '--tz',
-        'UTC',
-        '--parser',
-        'openai',
-        'call mom tomorrow at 5pm',
-      ],
+    const run = parseCli(
+      ['--now', '2026-03-04T09:30:00Z', '--tz', 'UTC', '--parser', 'openai', 'call mom tomorrow at 5pm'],
       { ...env, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
     );
     expect((await run.exited).code).toBe(0);
@@ -150,7 +128,7 @@ describe('taskpilot parse', () => {
   });
 
   it('refuses --parser openai without a key', async () => {
-    const run = spawnNode(['bin/taskpilot.js', 'parse', '--parser', 'openai', 'x'], env);
+    const run = parseCli(['--parser', 'openai', 'x'], env);
     expect((await run.exited).code).toBe(2);
     expect(run.stderr()).toContain('--parser openai needs OPENAI_API_KEY');
   });
