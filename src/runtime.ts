@@ -67,22 +67,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const metrics = createMetrics();
   initSentry({ dsn: config.sentryDsn, transport: options.sentryTransport }, logger);
 
-  // What has been started so far, undone in reverse if a later step fails: a failed start must
-  // not leave an embedded database or a scheduler behind.
-  const undo: (() => Promise<unknown>)[] = [];
+  // Everything started so far, stopped in reverse: by shutdown, and by a start that fails
+  // part-way, which must not leave an embedded database or a scheduler behind.
+  const started: { name: string; stop: () => Promise<unknown> }[] = [];
+  const stopStarted = async () => {
+    for (const step of [...started].reverse()) {
+      await step.stop().catch((error) => logger.warn({ err: error }, `${step.name} stop failed`));
+    }
+  };
   let embedded: EmbeddedMongo | undefined;
   try {
     let uri = config.mongo.uri;
     if (!uri) {
-      const started = await startEmbeddedMongo({ dataDir: config.mongo.dataDir, logger });
-      embedded = started;
-      undo.push(() => started.stop());
-      uri = started.uri;
+      const server = await startEmbeddedMongo({ dataDir: config.mongo.dataDir, logger });
+      embedded = server;
+      started.push({ name: 'embedded database', stop: () => server.stop() });
+      uri = server.uri;
     }
     logger.info({ uri: redactUri(uri), embedded: embedded?.kind }, 'connecting to mongodb');
 
     const connection = await connectMongo({ uri, logger });
-    undo.push(() => connection.close());
+    started.push({ name: 'mongodb', stop: () => connection.close() });
     const db = connection.db;
     if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');
 
@@ -105,7 +110,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     options.defineExtraJobs?.(scheduler);
     if (runsJobs(role)) {
       await scheduler.start();
-      undo.push(() => scheduler.shutdown(1000));
+      started.push({ name: 'scheduler', stop: () => scheduler.shutdown(options.drainTimeoutMs ?? 5000) });
     }
 
     const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;
@@ -117,15 +122,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const routes = operationalRoutes(checks, metrics);
 
     let slack: SlackApp | undefined;
-    let opsServer: Server | undefined;
     let port: number;
     if (servesSlack(role)) {
-      slack = createSlackApp({ config, logger, metrics, routes, connection, services });
-      port = await slack.start();
+      const app = createSlackApp({ config, logger, metrics, routes, connection, services });
+      port = await app.start();
+      slack = app;
+      started.push({ name: 'slack receiver', stop: () => app.stop() });
     } else {
       const ops = await startOpsServer(routes, config.port);
-      opsServer = ops.server;
       port = ops.port;
+      started.push({ name: 'health endpoint', stop: () => closeServer(ops.server, 1000) });
       logger.info({ port }, 'worker health endpoint listening');
     }
 
@@ -133,13 +139,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const shutdown = () => {
       stopping ??= (async () => {
         logger.info({ role }, 'shutting down');
-        if (slack) await slack.stop().catch((error) => logger.warn({ err: error }, 'slack receiver stop failed'));
-        if (opsServer) await closeServer(opsServer, 1000);
-        await scheduler
-          .shutdown(options.drainTimeoutMs ?? 5000)
-          .catch((error) => logger.warn({ err: error }, 'scheduler stop failed'));
-        await connection.close().catch((error) => logger.warn({ err: error }, 'mongodb close failed'));
-        await embedded?.stop();
+        await stopStarted();
         await flushSentry(1000);
         logger.info('shutdown complete');
       })();
@@ -148,7 +148,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     return { role, port, connection, scheduler, metrics, docker, embedded, slack, shutdown };
   } catch (error) {
-    for (const step of undo.reverse()) await step().catch(() => undefined);
+    await stopStarted();
     throw error;
   }
 }

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import { createLogger } from '../logger';
-import { assertRequestLength, assertValidZone } from '../parse';
 import { RequestParser } from '../parse/request-parser';
 
 export interface ParseCommandOptions {
@@ -28,12 +27,6 @@ export async function runParse(
   const now = options.now ? DateTime.fromISO(options.now, { setZone: true }) : DateTime.now();
   if (!now.isValid) return fail('--now must be an ISO instant such as 2026-03-04T09:30:00Z');
   const tz = options.tz ?? DateTime.local().zoneName ?? 'UTC';
-  try {
-    assertValidZone(tz);
-    assertRequestLength(text);
-  } catch (error) {
-    return fail((error as Error).message);
-  }
   const apiKey = env.OPENAI_API_KEY?.trim();
   if (options.parser === 'openai' && !apiKey) return fail('--parser openai needs OPENAI_API_KEY');
 

@@ -5,8 +5,6 @@ import type { Logger } from '../logger';
 export interface UserProfile {
   tz: string;
   isAdmin: boolean;
-  /** False when Slack could not tell us: the zone is then UTC and says so. */
-  known: boolean;
 }
 
 /**
@@ -30,10 +28,10 @@ export class UserProfiles {
     try {
       const { user } = await client.users.info({ user: userId });
       const tz = user?.tz && IANAZone.isValidZone(user.tz) ? user.tz : 'UTC';
-      profile = { tz, isAdmin: Boolean(user?.is_admin || user?.is_owner), known: Boolean(user?.tz) };
+      profile = { tz, isAdmin: Boolean(user?.is_admin || user?.is_owner) };
     } catch (error) {
       this.logger.warn({ err: error, userId }, 'users.info failed; using UTC');
-      return { tz: 'UTC', isAdmin: false, known: false };
+      return { tz: 'UTC', isAdmin: false };
     }
     if (this.cache.size >= this.maxEntries) {
       const oldest = this.cache.keys().next().value;
