@@ -1,10 +1,29 @@
-import type { Agenda } from 'agenda';
+import { type Agenda, exponential } from 'agenda';
+import type { Config } from '../src/config';
+import { JobNames } from '../src/reminders/reminder-schedule';
 import type { Services } from '../src/services';
+import { defineDigestJob } from './digest-send';
+import { defineReminderJobs, type JobPolicy } from './reminder-fire';
+import { defineReconcileJob } from './reminders-reconcile';
 
 /**
  * Registers every Agenda job definition. Each job lives in its own file, is thin (validate the
  * job data, call a service in src/) and receives its dependencies from here.
  */
-export function defineJobs(_agenda: Agenda, _services: Services): void {
-  // Reminder, agent-run and maintenance jobs register here as they land.
+export function defineJobs(agenda: Agenda, services: Services, jobs: Config['jobs']): void {
+  const policy: JobPolicy = {
+    retries: jobs.retries,
+    // One more than our own limit: the last failure is handled by withDeadLetter, not Agenda.
+    backoff: exponential({ delay: jobs.retryDelayMs, factor: 2, maxRetries: jobs.retries + 1, jitter: 0.1 }),
+    concurrency: jobs.concurrency,
+    lockLifetimeMs: jobs.lockLifetimeMs,
+  };
+  defineReminderJobs(agenda, services, policy);
+  defineDigestJob(agenda, services, policy);
+  defineReconcileJob(agenda, services);
+}
+
+/** Periodic jobs, scheduled by processes that run jobs (one shared job per name). */
+export async function schedulePeriodicJobs(agenda: Agenda): Promise<void> {
+  await agenda.every('30 seconds', JobNames.reconcileReminders);
 }

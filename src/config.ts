@@ -82,6 +82,11 @@ const EnvSchema = z.object({
   ),
   SANDBOX_PIDS_LIMIT: positiveInt(128, 'processes per sandbox'),
   SANDBOX_TIMEOUT_SECONDS: positiveInt(120, 'wall-clock seconds per sandbox run'),
+  TASKPILOT_POLL_MS: positiveInt(1000, 'milliseconds between scheduler polls'),
+  TASKPILOT_JOB_LOCK_MS: positiveInt(120_000, 'milliseconds a worker holds a job before another may take it over'),
+  TASKPILOT_JOB_RETRY_MS: positiveInt(5000, 'milliseconds before the first retry of a failed job (doubling after)'),
+  TASKPILOT_JOB_RETRIES: positiveInt(5, 'retries of a failed job before it goes to the dead-letter queue'),
+  TASKPILOT_JOB_CONCURRENCY: positiveInt(50, 'reminder jobs one worker runs at once'),
   SENTRY_DSN: optionalUrl('the DSN from your Sentry project settings'),
   LOG_LEVEL: optionalText.pipe(
     z
@@ -135,6 +140,13 @@ export interface Config {
     cpus: number;
     pidsLimit: number;
     timeoutSeconds: number;
+  };
+  jobs: {
+    pollMs: number;
+    lockLifetimeMs: number;
+    retryDelayMs: number;
+    retries: number;
+    concurrency: number;
   };
   sentryDsn: string | undefined;
   logLevel: string;
@@ -232,6 +244,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cpus: env.SANDBOX_CPUS,
       pidsLimit: env.SANDBOX_PIDS_LIMIT,
       timeoutSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+    },
+    jobs: {
+      pollMs: env.TASKPILOT_POLL_MS,
+      lockLifetimeMs: env.TASKPILOT_JOB_LOCK_MS,
+      retryDelayMs: env.TASKPILOT_JOB_RETRY_MS,
+      retries: env.TASKPILOT_JOB_RETRIES,
+      concurrency: env.TASKPILOT_JOB_CONCURRENCY,
     },
     sentryDsn: env.SENTRY_DSN,
     logLevel: env.LOG_LEVEL ?? 'info',

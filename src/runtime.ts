@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type Docker from 'dockerode';
 import type { Connection } from 'mongoose';
-import { defineJobs } from '../jobs';
+import { defineJobs, schedulePeriodicJobs } from '../jobs';
+import { composeServices, workerName } from './compose';
 import type { Config } from './config';
 import { connectMongo, pingMongo, redactUri } from './db/connection';
 import { type EmbeddedMongo, startEmbeddedMongo } from './db/embedded';
@@ -12,15 +13,10 @@ import { operationalRoutes } from './http/routes';
 import type { Logger } from './logger';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { flushSentry, initSentry, type SentryOptions } from './observability/sentry';
-import { RequestParser } from './parse/request-parser';
 import { type Role, runsJobs, servesSlack } from './roles';
 import { createDocker, pingDocker } from './sandbox/docker';
 import { Scheduler } from './scheduler/scheduler';
-import type { Services } from './services';
 import { createSlackApp, type SlackApp } from './slack/app';
-import { UserProfiles } from './slack/user-profiles';
-import { TaskService } from './tasks/task-service';
-import { UsageService } from './usage/usage-service';
 
 export interface RuntimeOptions {
   config: Config;
@@ -92,24 +88,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');
 
     const now = options.now ?? (() => new Date());
-    const tasks = new TaskService(connection, now);
-    await tasks.init();
-    const usage = new UsageService(connection, config.openai.monthlyBudgetUsd, now);
-    const parser = new RequestParser({
-      mode: config.openai.parser,
+    const { jobs } = config;
+    const scheduler = new Scheduler({
+      db,
       logger,
-      usage,
-      timeoutMs: config.openai.timeoutMs,
-      openai: config.openai.apiKey
-        ? { apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model }
-        : undefined,
+      name: workerName(),
+      processEveryMs: jobs.pollMs,
+      maxConcurrency: jobs.concurrency + 10,
+      defaultLockLifetimeMs: jobs.lockLifetimeMs,
     });
-    const services: Services = { logger, tasks, profiles: new UserProfiles(logger), parser, now };
-    const scheduler = new Scheduler({ db, logger });
-    defineJobs(scheduler.agenda, services);
+    const services = await composeServices({ config, connection, scheduler, logger, now });
+    defineJobs(scheduler.agenda, services, jobs);
     options.defineExtraJobs?.(scheduler);
     if (runsJobs(role)) {
       await scheduler.start();
+      await schedulePeriodicJobs(scheduler.agenda);
       started.push({ name: 'scheduler', stop: () => scheduler.shutdown(options.drainTimeoutMs ?? 5000) });
     }
 

@@ -1,5 +1,9 @@
 import type { Logger } from './logger';
 import type { RequestParser } from './parse/request-parser';
+import type { DeadLetters } from './reminders/dead-letters';
+import type { DigestService } from './reminders/digest-service';
+import type { ReminderSchedule } from './reminders/reminder-schedule';
+import type { ReminderService } from './reminders/reminder-service';
 import type { UserProfiles } from './slack/user-profiles';
 import type { TaskService } from './tasks/task-service';
 
@@ -12,6 +16,10 @@ export interface Services {
   tasks: TaskService;
   profiles: UserProfiles;
   parser: RequestParser;
+  reminders: ReminderService;
+  reminderSchedule: ReminderSchedule;
+  digests: DigestService;
+  deadLetters: DeadLetters;
   /** The clock, so tests can fix "now". */
   now: () => Date;
 }

@@ -6,6 +6,8 @@ export const ActionIds = {
   editTask: 'task_edit',
   /** Followed by the choice's index: action ids must be unique within a message. */
   setDuePrefix: 'task_set_due_',
+  reminderDone: 'reminder_done',
+  reminderSnooze: 'reminder_snooze',
 } as const;
 
 export const CallbackIds = {

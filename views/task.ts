@@ -15,6 +15,14 @@ export interface TaskSummary {
   snoozedUntil: Date | null;
   recurrenceText: string | null;
   completedBy?: string | null;
+  /** When the next reminder goes out; null when none is pending. */
+  nextFireAt?: Date | null;
+  /** For a recurring task: the occurrence the last done closed. */
+  closedOccurrence?: Date | null;
+  /** The last occurrence that came due while TaskPilot was down. */
+  missed?: { at: Date; count: number; postedLate: boolean } | null;
+  nagMinutes?: number | null;
+  permalink?: string | null;
 }
 
 export interface TimeChoice {
@@ -31,11 +39,11 @@ export function escapeText(text: string): string {
 }
 
 /** Keeps mentions the person wrote (<@U…>) working while escaping everything else. */
-function titleText(title: string): string {
+export function titleText(title: string): string {
   return escapeText(title).replace(/&lt;([@#][UWC][A-Z0-9]+(?:\|[^&]*)?)&gt;/g, '<$1>');
 }
 
-const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+export const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export function formatWhen(instant: Date, tz: string): string {
   return DateTime.fromJSDate(instant, { zone: tz }).toFormat('ccc d LLL yyyy, HH:mm');
@@ -78,6 +86,7 @@ export function buildTaskCreated(task: TaskSummary, context: CreatedContext): Sl
   const lines = [`*#${task.number}* ${truncate(titleText(task.title), 1000)}`, `*Who:* ${who(task)}`];
   if (task.channelId) lines.push(`*Where:* <#${task.channelId}>`);
   if (task.recurrenceText) lines.push(`*Repeats:* ${escapeText(task.recurrenceText)}`);
+  if (task.nagMinutes) lines.push(`*Nags:* every ${task.nagMinutes} minutes after the reminder, until done`);
   const occurrences = formatOccurrences(context.occurrences, context.tz, context.now);
   if (occurrences.length > 0) {
     lines.push(
@@ -119,7 +128,7 @@ export function buildTaskCreated(task: TaskSummary, context: CreatedContext): Sl
   return { text: `Task #${task.number} created: ${truncate(task.title, 200)}`, blocks };
 }
 
-export type TaskChange = 'done' | 'reopened' | 'snoozed' | 'deleted' | 'edited' | 'restored';
+export type TaskChange = 'done' | 'reopened' | 'snoozed' | 'deleted' | 'edited' | 'restored' | 'stopped';
 
 const CHANGE_WORDS: Record<TaskChange, string> = {
   done: ':white_check_mark: Done',
@@ -128,6 +137,7 @@ const CHANGE_WORDS: Record<TaskChange, string> = {
   deleted: ':wastebasket: Deleted',
   edited: ':pencil2: Updated',
   restored: ':leftwards_arrow_with_hook: Restored',
+  stopped: ':stop_sign: Series ended',
 };
 
 /** The answer to done / reopen / snooze / delete / edit. */
@@ -136,13 +146,20 @@ export function buildTaskChanged(
   change: TaskChange,
   context: { tz: string; actorId: string },
 ): SlackMessage {
+  // Done on a recurring task closes one occurrence; the task itself stays open.
+  const occurrenceDone = change === 'done' && task.status === 'open';
   const title =
-    change === 'done' || change === 'deleted'
+    (change === 'done' && !occurrenceDone) || change === 'deleted' || change === 'stopped'
       ? `~${truncate(titleText(task.title), 1000)}~`
       : truncate(titleText(task.title), 1000);
   let detail = '';
   if (change === 'snoozed' && task.snoozedUntil) detail = ` until ${formatWhen(task.snoozedUntil, context.tz)}`;
   else if (change === 'edited' && task.dueAt) detail = `, next ${formatWhen(task.dueAt, context.tz)}`;
+  else if (occurrenceDone) {
+    const closed = task.closedOccurrence ? ` for ${formatWhen(task.closedOccurrence, context.tz)}` : '';
+    const next = task.nextFireAt ? `; next ${formatWhen(task.nextFireAt, context.tz)}` : '';
+    detail = `${closed}${next}`;
+  }
   const by = ` by <@${context.actorId}>`;
   const blocks: KnownBlock[] = [
     {
@@ -171,12 +188,15 @@ export function buildTaskList(tasks: TaskSummary[], context: { tz: string; now: 
     };
   }
   const rows = tasks.slice(0, MAX_LIST_ROWS).map((task) => {
-    const due = task.snoozedUntil ?? task.dueAt;
+    const due = task.nextFireAt ?? task.snoozedUntil ?? task.dueAt;
     const overdue = due !== null && due < context.now ? ' :warning: overdue' : '';
+    const missed = task.missed
+      ? ` :hourglass: missed while TaskPilot was down (due ${formatWhen(task.missed.at, context.tz)}${task.missed.count > 1 ? `, ${task.missed.count} times` : ''})`
+      : '';
     const when = due ? ` — ${formatWhen(due, context.tz)}${overdue}` : '';
     const repeat = task.recurrenceText ? ' :repeat:' : '';
     const people = task.assignees.length > 0 ? ` (${task.assignees.map((id) => `<@${id}>`).join(', ')})` : '';
-    return `*#${task.number}* ${truncate(titleText(task.title), 200)}${people}${when}${repeat}`;
+    return `*#${task.number}* ${truncate(titleText(task.title), 200)}${people}${when}${repeat}${missed}`;
   });
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(context.heading, 150) } }];
   // Each section holds whole rows up to Slack's 3,000 characters.

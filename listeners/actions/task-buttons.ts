@@ -1,13 +1,20 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  BlockStaticSelectAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
 import { z } from 'zod';
 import type { TaskDocument } from '../../src/db/models/task';
 import { UserInputError } from '../../src/errors';
+import { isSnoozeChoice, snoozeUntil } from '../../src/reminders/snooze-choices';
 import type { Services } from '../../src/services';
 import { toSummary } from '../../src/tasks/task-commands';
 import type { Actor } from '../../src/tasks/task-service';
 import { buildTaskChanged, type TaskChange } from '../../views/task';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
+type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockStaticSelectAction>;
 
 const TaskNumber = z.coerce.number().int().positive();
 const DueChoice = z.object({ n: z.number().int().positive(), at: z.iso.datetime() });
@@ -62,6 +69,32 @@ export function setDue(services: Services) {
     await args.respond({
       replace_original: true,
       ...buildTaskChanged(toSummary(task), 'edited', { tz, actorId: actor.userId }),
+    });
+  };
+}
+
+/** Done on a reminder: the message is replaced in place with who closed it and when. */
+export const reminderDone = (services: Services) =>
+  taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number));
+
+const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+$/);
+
+/** The Snooze menu on a reminder: "<task number>:<choice>", the time taken in the clicker's zone. */
+export function reminderSnooze(services: Services) {
+  return async (args: SelectArgs): Promise<void> => {
+    await args.ack();
+    const value = SnoozeValue.safeParse(args.action.selected_option?.value);
+    const [numberText, choice] = value.success ? value.data.split(':') : [];
+    if (!numberText || !choice || !isSnoozeChoice(choice))
+      throw new UserInputError('That snooze option is no longer available.');
+    const teamId = args.body.team?.id ?? args.body.user.team_id ?? '';
+    const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
+    const actor: Actor = { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin };
+    const until = snoozeUntil(choice, services.now(), profile.tz);
+    const task = await services.tasks.snooze(actor, numberFrom(numberText), until);
+    await args.respond({
+      replace_original: true,
+      ...buildTaskChanged(toSummary(task), 'snoozed', { tz: profile.tz, actorId: actor.userId }),
     });
   };
 }

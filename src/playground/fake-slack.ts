@@ -49,6 +49,12 @@ const DEFAULT_ANSWERS: Record<string, Answer> = {
     enterprise: null,
     is_enterprise_install: false,
   }),
+  'users.list': () => ({
+    members: [
+      { id: 'U0ADMIN', is_admin: true },
+      { id: 'U0MEMBER', is_admin: false },
+    ],
+  }),
   'views.publish': () => ({ view: { id: 'V0HOME' } }),
   'views.open': () => ({ view: { id: 'V0MODAL' } }),
   'views.update': () => ({ view: { id: 'V0MODAL' } }),
@@ -81,6 +87,9 @@ export class FakeSlack {
   private readonly answers = new Map<string, Answer>();
   private readonly limits = new Map<string, { remaining: number; retryAfterSeconds: number }>();
   private readonly events = new EventEmitter();
+  /** Every message posted, by channel, so conversations.history can answer like Slack. */
+  private readonly posted = new Map<string, { ts: string; text: unknown; thread_ts?: unknown; metadata?: unknown }[]>();
+  private held: { method: string; release: Promise<void>; open: () => void } | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -115,6 +124,25 @@ export class FakeSlack {
   /** The next `times` calls to `method` get 429 with Retry-After. */
   rateLimit(method: string, times: number, retryAfterSeconds = 1): void {
     this.limits.set(method, { remaining: times, retryAfterSeconds });
+  }
+
+  /**
+   * The next calls to `method` are recorded (they count as made) but answered only after
+   * `release()`: a test can kill the caller while Slack has the message and the caller does not
+   * know yet.
+   */
+  hold(method: string): { release: () => void } {
+    let open = () => {};
+    const release = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.held = { method, release, open };
+    return {
+      release: () => {
+        open();
+        this.held = undefined;
+      },
+    };
   }
 
   /** Runs `listener` for every Web API call from now on (the playground prints posts). */
@@ -177,7 +205,7 @@ export class FakeSlack {
 
   private async handle(req: IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', this.baseUrl);
-    const body = await readBody(req).catch(() => ({}));
+    const body: Record<string, unknown> = await readBody(req).catch(() => ({}));
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(payload));
@@ -205,8 +233,30 @@ export class FakeSlack {
     }
     this.calls.push({ method, body, authorization: req.headers.authorization, at: Date.now() });
     this.events.emit('call');
-    const answer = this.answers.get(method) ?? DEFAULT_ANSWERS[method] ?? (() => ({}));
-    send(200, { ok: true, ...answer(body) });
+    const answer = this.answers.get(method) ?? this.history(method) ?? DEFAULT_ANSWERS[method] ?? (() => ({}));
+    const result: Record<string, unknown> = { ok: true, ...answer(body) };
+    if (method === 'chat.postMessage' && result.ok && typeof result.ts === 'string') {
+      const channel = String(body.channel);
+      const messages = this.posted.get(channel) ?? [];
+      messages.push({ ts: result.ts, text: body.text, thread_ts: body.thread_ts, metadata: body.metadata });
+      this.posted.set(channel, messages);
+    }
+    if (this.held?.method === method) await this.held.release;
+    if (res.destroyed) return;
+    send(200, result);
+  }
+
+  /** conversations.history / replies over what was posted, newest first, metadata included. */
+  private history(method: string): Answer | undefined {
+    if (method !== 'conversations.history' && method !== 'conversations.replies') return undefined;
+    return (body) => {
+      const oldest = Number(body.oldest ?? 0);
+      const messages = (this.posted.get(String(body.channel)) ?? [])
+        .filter((message) => Number(message.ts) >= oldest)
+        .filter((message) => method === 'conversations.history' || message.thread_ts === body.ts)
+        .reverse();
+      return { messages, has_more: false };
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,11 +1,20 @@
 import { DateTime } from 'luxon';
 import { buildHelpMessage, type SlackMessage } from '../../views/help';
-import { buildTaskChanged, buildTaskCreated, buildTaskList, type TaskSummary, type TimeChoice } from '../../views/task';
+import {
+  buildTaskChanged,
+  buildTaskCreated,
+  buildTaskList,
+  formatWhen,
+  type TaskSummary,
+  type TimeChoice,
+} from '../../views/task';
 import type { TaskDocument } from '../db/models/task';
 import { UserInputError } from '../errors';
 import { describeRule } from '../parse/describe';
+import { extractNag, parseNagSetting } from '../parse/nag';
 import type { RequestParser } from '../parse/request-parser';
 import type { ParseResult } from '../parse/types';
+import type { DigestService } from '../reminders/digest-service';
 import type { Actor, ListQuery, TaskService } from './task-service';
 
 /** Who typed what, where, and in which zone. */
@@ -32,6 +41,11 @@ export function toSummary(task: TaskDocument): TaskSummary {
     snoozedUntil: task.snoozedUntil,
     recurrenceText: task.recurrence ? describeRule(task.recurrence.rrule, task.recurrence.tz) : null,
     completedBy: task.completedBy,
+    nextFireAt: task.nextFireAt,
+    closedOccurrence: task.closedOccurrence,
+    missed: task.missed,
+    nagMinutes: task.nagMinutes,
+    permalink: task.source.permalink,
   };
 }
 
@@ -92,7 +106,10 @@ function listQuery(args: string, context: CommandContext): { query: ListQuery; h
 export interface CommandDeps {
   tasks: TaskService;
   parser: RequestParser;
+  digests: DigestService;
 }
+
+const reply = (text: string): SlackMessage => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
 export async function runTaskCommand(context: CommandContext, deps: CommandDeps): Promise<SlackMessage> {
   const { tasks } = deps;
@@ -137,6 +154,53 @@ export async function runTaskCommand(context: CommandContext, deps: CommandDeps)
       }
       return changed(await tasks.snooze(actor, number, new Date(dueAt)), 'snoozed');
     }
+    case 'stop':
+    case 'end':
+      return changed(await tasks.stop(actor, taskNumber(restWords[0], verb, context.command)), 'stopped');
+    case 'nag': {
+      const number = taskNumber(restWords[0], verb, context.command);
+      const minutes = parseNagSetting(restWords.slice(1).join(' '));
+      if (minutes === undefined) {
+        throw new UserInputError(
+          `How often? e.g. \`${context.command} nag ${number} every 30 minutes\`, or \`… off\`.`,
+        );
+      }
+      const task = await tasks.setNag(actor, number, minutes);
+      return reply(
+        minutes === null
+          ? `OK, no more nagging about *#${task.number}*.`
+          : `OK, after each reminder for *#${task.number}* I'll remind you again every ${minutes} minutes until it's done.`,
+      );
+    }
+    case 'missed': {
+      const number = taskNumber(restWords[0], verb, context.command);
+      const policy = restWords[1]?.toLowerCase();
+      if (policy !== 'late' && policy !== 'skip') {
+        throw new UserInputError(
+          `Say \`${context.command} missed ${number} late\` (a reminder missed while TaskPilot was down is sent once, late) or \`… skip\` (it is not sent).`,
+        );
+      }
+      const task = await tasks.setMissedPolicy(actor, number, policy);
+      return reply(
+        policy === 'late'
+          ? `OK: if a reminder for *#${task.number}* is missed while TaskPilot is down, I'll send it once, late, marked as missed.`
+          : `OK: if a reminder for *#${task.number}* is missed while TaskPilot is down, I'll skip it and show it as missed in your list.`,
+      );
+    }
+    case 'digest': {
+      const setting = restWords[0]?.toLowerCase();
+      if (setting !== 'on' && setting !== 'off') {
+        throw new UserInputError(
+          `\`${context.command} digest on\` sends you a 09:00 summary of the day's tasks; \`… off\` stops it.`,
+        );
+      }
+      const next = await deps.digests.set(context.teamId, context.userId, setting === 'on', context.tz);
+      return reply(
+        next
+          ? `Morning digest on: every day at 09:00 (${context.tz}), first on ${formatWhen(next, context.tz)}.`
+          : 'Morning digest off.',
+      );
+    }
     case 'edit': {
       const number = taskNumber(restWords[0], verb, context.command);
       const change = restWords.slice(1).join(' ');
@@ -156,11 +220,13 @@ export async function runTaskCommand(context: CommandContext, deps: CommandDeps)
 }
 
 async function createFromText(
-  text: string,
+  original: string,
   context: CommandContext,
   deps: CommandDeps,
   parse: (input: string) => Promise<ParseResult>,
 ): Promise<SlackMessage> {
+  const nag = extractNag(original);
+  const text = nag.text;
   const parsed = await parse(text);
   const { tasks } = deps;
   switch (parsed.intent) {
@@ -187,13 +253,20 @@ async function createFromText(
         : `What should the task be? Try \`${context.command} call Mom tomorrow at 5pm\`.`,
     );
   }
+  // Nagging with no time given starts one interval from now.
+  const dueAt = parsed.dueAt
+    ? new Date(parsed.dueAt)
+    : nag.minutes
+      ? new Date(context.now.getTime() + nag.minutes * 60_000)
+      : null;
   const task = await tasks.create({
     teamId: context.teamId,
     creatorId: context.userId,
     title: parsed.title,
     assignees: parsed.assignees,
     channelId: parsed.channel,
-    dueAt: parsed.dueAt ? new Date(parsed.dueAt) : null,
+    dueAt,
+    nagMinutes: nag.minutes,
     tz: context.tz,
     recurrence: parsed.recurrence,
     source: { kind: 'command', channelId: context.channelId },
@@ -201,7 +274,7 @@ async function createFromText(
   return buildTaskCreated(toSummary(task), {
     tz: context.tz,
     now: context.now,
-    occurrences: parsed.occurrences.map((instant) => new Date(instant)),
-    timeChoices: parsed.dueAt ? [] : timeChoices(context.now, context.tz),
+    occurrences: dueAt && !parsed.dueAt ? [dueAt] : parsed.occurrences.map((instant) => new Date(instant)),
+    timeChoices: dueAt ? [] : timeChoices(context.now, context.tz),
   });
 }

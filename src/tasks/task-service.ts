@@ -2,6 +2,7 @@ import type { Connection, Model, QueryFilter } from 'mongoose';
 import {
   counterModel,
   MAX_TITLE_LENGTH,
+  type MissedPolicy,
   type Task,
   type TaskDocument,
   type TaskSource,
@@ -9,6 +10,12 @@ import {
   taskModel,
 } from '../db/models/task';
 import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
+import { afterDone, afterReopen, afterReschedule, afterSnooze, computeNextFire } from '../reminders/task-state';
+
+/** Keeps a task's reminder job in step with the task; called after every write. */
+export interface ReminderSync {
+  sync(task: TaskDocument): Promise<void>;
+}
 
 /** Who is asking: permission to change a task comes from being its creator, an assignee or an admin. */
 export interface Actor {
@@ -27,6 +34,8 @@ export interface NewTask {
   tz: string;
   recurrence: { rrule: string; tz: string } | null;
   source: { kind: TaskSource; channelId?: string | null; threadTs?: string | null; permalink?: string | null };
+  nagMinutes?: number | null;
+  missedPolicy?: MissedPolicy;
 }
 
 export type ListScope = 'mine' | 'assigned_by_me' | 'channel' | 'all';
@@ -54,6 +63,8 @@ const MAX_LIST = 100;
 /** Statuses a person still sees; deleted tasks are kept but hidden. */
 const LIVE: TaskStatus[] = ['open', 'done'];
 const MAX_NUMBER_ATTEMPTS = 25;
+/** Read-modify-write attempts when another writer changed the task in between. */
+const MAX_WRITE_ATTEMPTS = 8;
 
 const isDuplicateKey = (error: unknown): boolean => (error as { code?: number } | null)?.code === 11000;
 
@@ -96,6 +107,7 @@ export class TaskService {
   constructor(
     connection: Connection,
     private readonly now: () => Date = () => new Date(),
+    private readonly reminders: ReminderSync = { sync: async () => {} },
   ) {
     this.tasks = taskModel(connection);
     this.counters = counterModel(connection);
@@ -135,18 +147,28 @@ export class TaskService {
     for (let attempt = 1; ; attempt += 1) {
       const number = await this.nextNumber(input.teamId);
       try {
-        return await this.tasks.create({
+        const schedule = {
+          status: 'open' as const,
+          dueAt: input.dueAt,
+          snoozedUntil: null,
+          recurrence: input.recurrence,
+          nagMinutes: input.nagMinutes ?? null,
+          firedOccurrence: null,
+          closedOccurrence: null,
+        };
+        const task = await this.tasks.create({
+          ...schedule,
+          nextFireAt: computeNextFire(schedule),
+          missedPolicy: input.missedPolicy ?? 'late',
+          missed: null,
+          rev: 0,
           teamId: input.teamId,
           number,
           title,
           creatorId: input.creatorId,
           assignees: [...new Set(input.assignees)],
           channelId: input.channelId,
-          status: 'open',
-          dueAt: input.dueAt,
           tz: input.tz,
-          recurrence: input.recurrence,
-          snoozedUntil: null,
           source: {
             kind: input.source.kind,
             channelId: input.source.channelId ?? null,
@@ -158,6 +180,8 @@ export class TaskService {
           deletedAt: null,
           deletedBy: null,
         });
+        await this.reminders.sync(task);
+        return task;
       } catch (error) {
         if (attempt >= MAX_NUMBER_ATTEMPTS || !isDuplicateKey(error)) throw error;
       }
@@ -219,27 +243,71 @@ export class TaskService {
     return [...rows.filter((task) => task.dueAt !== null), ...rows.filter((task) => task.dueAt === null)];
   }
 
+  /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
   async complete(actor: Actor, number: number): Promise<TaskDocument> {
     await this.changeable(actor, number);
-    return this.update(actor.teamId, number, { status: 'done', completedAt: this.now(), completedBy: actor.userId });
+    return this.mutate(actor.teamId, number, 'live', (task) => {
+      const { patch } = afterDone(task);
+      return patch.status === 'done' ? { ...patch, completedAt: this.now(), completedBy: actor.userId } : patch;
+    });
+  }
+
+  /** Ends a recurring series (or closes a one-off): no more reminders. */
+  async stop(actor: Actor, number: number): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    return this.mutate(actor.teamId, number, 'live', () => ({
+      status: 'done',
+      nextFireAt: null,
+      completedAt: this.now(),
+      completedBy: actor.userId,
+    }));
   }
 
   async reopen(actor: Actor, number: number): Promise<TaskDocument> {
     await this.changeable(actor, number);
-    return this.update(actor.teamId, number, { status: 'open', completedAt: null, completedBy: null });
+    return this.mutate(actor.teamId, number, 'live', (task) => ({
+      ...afterReopen(task, this.now()),
+      completedAt: null,
+      completedBy: null,
+    }));
   }
 
-  /** Moves the next occurrence only; a recurring series keeps its rule. */
+  /** Moves one occurrence only; a recurring series keeps its rule. */
   async snooze(actor: Actor, number: number, until: Date): Promise<TaskDocument> {
     this.assertFuture(until);
     await this.changeable(actor, number);
-    return this.update(actor.teamId, number, { snoozedUntil: until, status: 'open' });
+    return this.mutate(actor.teamId, number, 'live', (task) => ({
+      ...afterSnooze({ ...task, status: 'open' }, until),
+      status: 'open',
+      completedAt: null,
+      completedBy: null,
+    }));
+  }
+
+  /** "Remind me every N minutes until done"; null turns nagging off. */
+  async setNag(actor: Actor, number: number, minutes: number | null): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    return this.mutate(actor.teamId, number, 'live', (task) => {
+      // Turning nagging off drops the pending nag; turning it on starts with the next reminder.
+      const snoozedUntil = minutes === null && task.nagMinutes !== null ? null : task.snoozedUntil;
+      return { nagMinutes: minutes, snoozedUntil, nextFireAt: computeNextFire({ ...task, snoozedUntil }) };
+    });
+  }
+
+  async setMissedPolicy(actor: Actor, number: number, policy: MissedPolicy): Promise<TaskDocument> {
+    await this.changeable(actor, number);
+    return this.mutate(actor.teamId, number, 'live', () => ({ missedPolicy: policy }));
   }
 
   /** Soft delete: the task leaves every list but stays for the audit trail (and Undo). */
   async remove(actor: Actor, number: number): Promise<TaskDocument> {
     await this.changeable(actor, number);
-    return this.update(actor.teamId, number, { status: 'deleted', deletedAt: this.now(), deletedBy: actor.userId });
+    return this.mutate(actor.teamId, number, 'live', () => ({
+      status: 'deleted',
+      nextFireAt: null,
+      deletedAt: this.now(),
+      deletedBy: actor.userId,
+    }));
   }
 
   /** Undo of a delete, for the person allowed to delete it. */
@@ -247,38 +315,63 @@ export class TaskService {
     const task = await this.tasks.findOne({ teamId: actor.teamId, number, status: 'deleted' });
     if (!task) throw new TaskNotFoundError(number);
     if (!this.canChange(task, actor)) throw new TaskForbiddenError(number);
-    return this.update(actor.teamId, number, { status: 'open', deletedAt: null, deletedBy: null }, 'deleted');
+    return this.mutate(actor.teamId, number, 'deleted', (current) => ({
+      ...afterReopen(current, this.now()),
+      deletedAt: null,
+      deletedBy: null,
+    }));
   }
 
   async edit(actor: Actor, number: number, changes: TaskEdit): Promise<TaskDocument> {
     await this.changeable(actor, number);
-    const set: Partial<Task> = {};
     this.assertFuture(changes.dueAt ?? null);
-    if (changes.title !== undefined) set.title = cleanTitle(changes.title);
-    if (changes.dueAt !== undefined) {
-      set.dueAt = changes.dueAt;
-      set.snoozedUntil = null;
-    }
-    if (changes.recurrence !== undefined) set.recurrence = changes.recurrence;
-    if (changes.assignees !== undefined) set.assignees = [...new Set(changes.assignees)];
-    if (changes.channelId !== undefined) set.channelId = changes.channelId;
-    return this.update(actor.teamId, number, set);
+    const title = changes.title !== undefined ? cleanTitle(changes.title) : undefined;
+    return this.mutate(actor.teamId, number, 'live', (task) => {
+      const set: Partial<Task> = {};
+      if (title !== undefined) set.title = title;
+      if (changes.dueAt !== undefined || changes.recurrence !== undefined) {
+        Object.assign(
+          set,
+          afterReschedule(
+            task,
+            changes.dueAt !== undefined ? changes.dueAt : task.dueAt,
+            changes.recurrence !== undefined ? changes.recurrence : task.recurrence,
+          ),
+        );
+      }
+      if (changes.assignees !== undefined) set.assignees = [...new Set(changes.assignees)];
+      if (changes.channelId !== undefined) set.channelId = changes.channelId;
+      return set;
+    });
   }
 
-  /** One conditional update: the task must still exist in that state when the write lands. */
-  private async update(
+  /**
+   * Read, compute, write only if nobody wrote in between (the revision), else read again: a
+   * change is one atomic document update without transactions, which FerretDB lacks. The
+   * reminder job is then brought in step with the stored task.
+   */
+  private async mutate(
     teamId: string,
     number: number,
-    set: Partial<Task>,
-    from: 'live' | 'deleted' = 'live',
+    from: 'live' | 'deleted',
+    change: (task: TaskDocument) => Partial<Task>,
   ): Promise<TaskDocument> {
     const status = from === 'live' ? { $in: LIVE } : ('deleted' as const);
-    const updated = await this.tasks.findOneAndUpdate(
-      { teamId, number, status },
-      { $set: set },
-      { returnDocument: 'after', runValidators: true },
-    );
-    if (!updated) throw new TaskNotFoundError(number);
-    return updated;
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.tasks.findOne({ teamId, number, status });
+      if (!current) throw new TaskNotFoundError(number);
+      const updated = await this.tasks.findOneAndUpdate(
+        { _id: current._id, rev: current.rev },
+        { $set: change(current), $inc: { rev: 1 } },
+        { returnDocument: 'after', runValidators: true },
+      );
+      if (updated) {
+        await this.reminders.sync(updated);
+        return updated;
+      }
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new TaskPilotError(ErrorCode.Unknown, `task ${teamId}#${number} kept changing under the write`);
+      }
+    }
   }
 }

@@ -7,6 +7,13 @@ export type TaskSource = (typeof TASK_SOURCES)[number];
 
 export const MAX_TITLE_LENGTH = 500;
 
+/**
+ * What happens to an occurrence that came due while no worker was running: `late` posts it once,
+ * marked as missed (the default); `skip` only records it. Never a burst either way.
+ */
+export const MISSED_POLICIES = ['late', 'skip'] as const;
+export type MissedPolicy = (typeof MISSED_POLICIES)[number];
+
 export interface Task {
   teamId: string;
   /** Short number per workspace ("#42"), from an atomic counter. */
@@ -24,6 +31,21 @@ export interface Task {
   recurrence: { rrule: string; tz: string } | null;
   /** One occurrence moved by a snooze; the series stays as it is. */
   snoozedUntil: Date | null;
+  /**
+   * When the next reminder fires: the earlier of a pending snooze and the next unfired occurrence;
+   * null when nothing is pending. Kept by the task and reminder services on every write.
+   */
+  nextFireAt: Date | null;
+  /** The occurrence that fired last, and the last one closed with done (recurring tasks). */
+  firedOccurrence: Date | null;
+  closedOccurrence: Date | null;
+  /** "Remind me every hour until done": after each reminder, fire again this much later. */
+  nagMinutes: number | null;
+  missedPolicy: MissedPolicy;
+  /** The last occurrence that came due while TaskPilot was down, for lists and the home tab. */
+  missed: { at: Date; count: number; postedLate: boolean } | null;
+  /** Optimistic concurrency: every write is conditional on the revision it read. */
+  rev: number;
   source: { kind: TaskSource; channelId: string | null; threadTs: string | null; permalink: string | null };
   completedAt: Date | null;
   completedBy: string | null;
@@ -53,6 +75,23 @@ const TaskSchema = new Schema<Task>(
       default: null,
     },
     snoozedUntil: { type: Date, default: null },
+    nextFireAt: { type: Date, default: null },
+    firedOccurrence: { type: Date, default: null },
+    closedOccurrence: { type: Date, default: null },
+    nagMinutes: { type: Number, default: null, min: 5, max: 7 * 24 * 60 },
+    missedPolicy: { type: String, enum: MISSED_POLICIES, default: 'late' },
+    missed: {
+      type: new Schema(
+        {
+          at: { type: Date, required: true },
+          count: { type: Number, required: true },
+          postedLate: { type: Boolean, required: true },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
+    rev: { type: Number, default: 0 },
     source: {
       type: new Schema(
         {
@@ -81,6 +120,8 @@ TaskSchema.index({ teamId: 1, assignees: 1, status: 1, dueAt: 1 });
 TaskSchema.index({ teamId: 1, creatorId: 1, status: 1, dueAt: 1 });
 TaskSchema.index({ teamId: 1, channelId: 1, status: 1, dueAt: 1 });
 TaskSchema.index({ teamId: 1, status: 1, dueAt: 1 });
+// The reminder reconciler: open tasks with a reminder coming up, across workspaces.
+TaskSchema.index({ status: 1, nextFireAt: 1 });
 
 interface Counter {
   _id: string;

@@ -89,7 +89,8 @@ describe('OpenAI structured output with the deterministic parser behind it', () 
         isAdmin: false,
         now: NOW,
       },
-      { tasks, parser: parser() },
+      // The digest service is not reached by a create.
+      { tasks, parser: parser(), digests: undefined as never },
     );
     expect(message.text).toBe('Task #1 created: Call Mom');
     const stored = await tasks.get(teamId, 1);

@@ -1,0 +1,83 @@
+import os from 'node:os';
+import type { Connection } from 'mongoose';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { RequestParser } from './parse/request-parser';
+import { DeadLetters } from './reminders/dead-letters';
+import { Deliveries } from './reminders/deliveries';
+import { DigestService } from './reminders/digest-service';
+import { ReminderSchedule } from './reminders/reminder-schedule';
+import { ReminderService } from './reminders/reminder-service';
+import type { Scheduler } from './scheduler/scheduler';
+import type { Services } from './services';
+import { mongoInstallationStore } from './slack/installation-store';
+import { SlackPoster } from './slack/poster';
+import { UserProfiles } from './slack/user-profiles';
+import { WorkspaceClients } from './slack/workspace-clients';
+import { TaskService } from './tasks/task-service';
+import { UsageService } from './usage/usage-service';
+
+/** This process in job locks and delivery leases: unique across hosts and restarts. */
+export function workerName(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+/** Builds every service over one connection and scheduler, and their indexes. */
+export async function composeServices(input: {
+  config: Config;
+  connection: Connection;
+  scheduler: Scheduler;
+  logger: Logger;
+  now: () => Date;
+}): Promise<Services> {
+  const { config, connection, scheduler, logger, now } = input;
+  const db = connection.db;
+  if (!db) throw new Error('mongodb connection has no database');
+  const reminderSchedule = new ReminderSchedule(scheduler.agenda, db, connection, logger);
+  const tasks = new TaskService(connection, now, reminderSchedule);
+  const usage = new UsageService(connection, config.openai.monthlyBudgetUsd, now);
+  const parser = new RequestParser({
+    mode: config.openai.parser,
+    logger,
+    usage,
+    timeoutMs: config.openai.timeoutMs,
+    openai: config.openai.apiKey
+      ? { apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.model }
+      : undefined,
+  });
+  const auth = config.slack.auth;
+  const clients = new WorkspaceClients({
+    apiUrl: config.slack.apiUrl,
+    ...(auth.kind === 'single'
+      ? { botToken: auth.botToken }
+      : config.encryptionKey
+        ? { installations: mongoInstallationStore(connection, config.encryptionKey) }
+        : {}),
+  });
+  const poster = new SlackPoster({ logger });
+  const deliveries = new Deliveries(connection, workerName(), config.jobs.lockLifetimeMs, now);
+  const reminders = new ReminderService({ connection, deliveries, clients, poster, logger, now });
+  const digests = new DigestService({
+    connection,
+    agenda: scheduler.agenda,
+    tasks,
+    deliveries,
+    clients,
+    poster,
+    logger,
+    now,
+  });
+  const deadLetters = new DeadLetters(connection, { clients, poster, logger });
+  await Promise.all([tasks.init(), deliveries.init(), digests.init(), deadLetters.init(), reminderSchedule.init()]);
+  return {
+    logger,
+    tasks,
+    profiles: new UserProfiles(logger),
+    parser,
+    reminders,
+    reminderSchedule,
+    digests,
+    deadLetters,
+    now,
+  };
+}

@@ -1,0 +1,114 @@
+import type { Connection, Model, Types } from 'mongoose';
+import { type Delivery, type DeliveryState, type DeliveryTarget, deliveryModel } from '../db/models/delivery';
+
+export type DeliveryDoc = Delivery & { _id: Types.ObjectId };
+
+export type Claim =
+  | { kind: 'claimed'; delivery: DeliveryDoc; takeover: boolean }
+  /** Another worker holds a live lease: look again when it ends. */
+  | { kind: 'busy'; until: Date }
+  /** Already posted, skipped or given up: nothing to do. */
+  | { kind: 'finished'; state: DeliveryState };
+
+const isDuplicateKey = (error: unknown): boolean => (error as { code?: number } | null)?.code === 11000;
+
+/**
+ * The idempotency key of every reminder and digest: a Delivery per (key, fire time), unique. A
+ * worker posts only while it holds the record's lease; a worker that died mid-delivery leaves a
+ * lease that runs out, and the next one takes over (and first checks what already went out).
+ */
+export class Deliveries {
+  readonly model: Model<Delivery>;
+
+  constructor(
+    connection: Connection,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.model = deliveryModel(connection);
+  }
+
+  async init(): Promise<void> {
+    await this.model.init();
+  }
+
+  async claim(input: {
+    key: string;
+    at: Date;
+    teamId: string;
+    taskId: Types.ObjectId | null;
+    late: boolean;
+  }): Promise<Claim> {
+    const now = this.now();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    try {
+      const created = await this.model.create({
+        ...input,
+        state: 'sending',
+        owner: this.owner,
+        leaseUntil,
+        attempts: 1,
+        targets: [],
+        error: null,
+        postedAt: null,
+      });
+      return { kind: 'claimed', delivery: created.toObject() as DeliveryDoc, takeover: false };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const existing = await this.model.findOne({ key: input.key, at: input.at }).lean<DeliveryDoc>();
+    if (!existing) return { kind: 'busy', until: leaseUntil };
+    if (existing.state !== 'sending') return { kind: 'finished', state: existing.state };
+    if (existing.leaseUntil > now) return { kind: 'busy', until: existing.leaseUntil };
+    // Conditional on the lease we saw: of two workers taking over, one wins.
+    const taken = await this.model
+      .findOneAndUpdate(
+        { _id: existing._id, state: 'sending', leaseUntil: existing.leaseUntil },
+        { $set: { owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
+        { returnDocument: 'after' },
+      )
+      .lean<DeliveryDoc>();
+    if (!taken) return { kind: 'busy', until: leaseUntil };
+    return { kind: 'claimed', delivery: taken, takeover: true };
+  }
+
+  /** Keeps the lease while a delivery waits (rate limits). */
+  async renew(delivery: DeliveryDoc): Promise<void> {
+    const leaseUntil = new Date(this.now().getTime() + this.leaseMs);
+    await this.model.updateOne({ _id: delivery._id, owner: this.owner, state: 'sending' }, { $set: { leaseUntil } });
+  }
+
+  async recordTarget(delivery: DeliveryDoc, target: DeliveryTarget): Promise<void> {
+    await this.model.updateOne({ _id: delivery._id, owner: this.owner }, { $push: { targets: target } });
+  }
+
+  async finish(
+    delivery: DeliveryDoc,
+    state: Exclude<DeliveryState, 'sending'>,
+    error: string | null = null,
+  ): Promise<void> {
+    await this.model.updateOne(
+      { _id: delivery._id, state: 'sending' },
+      { $set: { state, error, postedAt: state === 'sent' || state === 'redirected' ? this.now() : null } },
+    );
+  }
+
+  /** A failed attempt gives its lease back at once, so the retry need not wait for it. */
+  async release(delivery: DeliveryDoc): Promise<void> {
+    await this.model.updateOne(
+      { _id: delivery._id, owner: this.owner, state: 'sending' },
+      { $set: { leaseUntil: this.now() } },
+    );
+  }
+
+  /** After the last retry: the occurrence is given up (the dead-letter queue may retry it). */
+  async giveUp(key: string, at: Date, error: string): Promise<void> {
+    await this.model.updateOne({ key, at, state: 'sending' }, { $set: { state: 'failed', error } });
+  }
+
+  /** For a dead-letter retry: the failed record goes, so the occurrence can be claimed again. */
+  async forget(key: string, at: Date): Promise<void> {
+    await this.model.deleteOne({ key, at, state: 'failed' });
+  }
+}

@@ -1,0 +1,364 @@
+import type { WebClient } from '@slack/web-api';
+import type { Connection, Model } from 'mongoose';
+import { buildDeliveryProblem, buildReminder } from '../../views/reminder';
+import type { DeliveryTarget } from '../db/models/delivery';
+import { type Task, type TaskDocument, taskModel } from '../db/models/task';
+import type { Logger } from '../logger';
+import { type SlackPoster, slackErrorCode } from '../slack/poster';
+import { type WorkspaceClients, WorkspaceInactiveError } from '../slack/workspace-clients';
+import { toSummary } from '../tasks/task-commands';
+import type { Deliveries, DeliveryDoc } from './deliveries';
+import { countOccurrencesBetween } from './occurrences';
+import { afterFiring, firingKind, type ReminderFields } from './task-state';
+
+/** An occurrence this much past its time when it fires was missed (TaskPilot was down). */
+export const MISSED_AFTER_MS = 60_000;
+/** A job that runs earlier than its task's fire time by more than this is stale and waits. */
+const EARLY_TOLERANCE_MS = 1000;
+export const REMINDER_EVENT = 'taskpilot_reminder';
+
+/** Slack answers meaning "that channel cannot take the post": the creator is told instead. */
+const CHANNEL_PROBLEMS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived']);
+/** Answers meaning the workspace is gone for us: give up quietly, retries cannot help. */
+const WORKSPACE_GONE = new Set([
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'not_authed',
+  'team_access_not_granted',
+]);
+/** A person who cannot be messaged: skip them, tell the others. */
+const USER_GONE = new Set(['user_not_found', 'user_disabled', 'cannot_dm_bot']);
+
+export interface FireHooks {
+  /** Keeps the job's lock alive during long waits (Slack rate limits). */
+  touch(): Promise<void>;
+}
+
+export interface ReminderServiceOptions {
+  connection: Connection;
+  deliveries: Deliveries;
+  clients: WorkspaceClients;
+  poster: SlackPoster;
+  logger: Logger;
+  now?: () => Date;
+}
+
+type PlannedTarget = Omit<DeliveryTarget, 'ts'>;
+
+/** Where a task's reminder goes: its channel, else the thread it came from, else DMs. */
+export function reminderTargets(task: Task): PlannedTarget[] {
+  if (task.channelId) {
+    const threadTs = task.source.channelId === task.channelId ? task.source.threadTs : null;
+    return [{ key: `c:${task.channelId}`, channel: task.channelId, userId: null, threadTs }];
+  }
+  if (task.source.channelId && task.source.threadTs) {
+    return [
+      {
+        key: `t:${task.source.channelId}`,
+        channel: task.source.channelId,
+        userId: null,
+        threadTs: task.source.threadTs,
+      },
+    ];
+  }
+  const people = task.assignees.length > 0 ? task.assignees : [task.creatorId];
+  return people.map((userId) => ({ key: `u:${userId}`, channel: null, userId, threadTs: null }));
+}
+
+type Outcome = 'sent' | 'redirected' | 'failed';
+
+/**
+ * Fires reminders: one occurrence per call, posted once (the Delivery claim), to where the task
+ * says, then moves the task to its next fire time. Jobs call `fire` and persist what it returns
+ * as the job's next run.
+ */
+export class ReminderService {
+  private readonly tasks: Model<Task>;
+  private readonly now: () => Date;
+  readonly deliveries: Deliveries;
+
+  constructor(private readonly options: ReminderServiceOptions) {
+    this.tasks = taskModel(options.connection);
+    this.now = options.now ?? (() => new Date());
+    this.deliveries = options.deliveries;
+  }
+
+  /** Fires whatever is due for the task; returns when its job should run next (null: not at all). */
+  async fire(taskId: string, hooks: FireHooks): Promise<Date | null> {
+    const task = await this.tasks.findById(taskId);
+    if (task?.status !== 'open' || !task.nextFireAt) return null;
+    const at = task.nextFireAt;
+    const now = this.now();
+    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return at;
+    const kind = firingKind(task, at);
+    if (kind === 'stale') return this.advance(taskId, at, null);
+
+    const late = now.getTime() - at.getTime() > MISSED_AFTER_MS;
+    const count =
+      late && kind === 'occurrence' && task.recurrence ? 1 + countOccurrencesBetween(task.recurrence, at, now) : 1;
+    const missed = late && kind === 'occurrence' ? { at, count, postedLate: task.missedPolicy === 'late' } : null;
+    const claim = await this.deliveries.claim({
+      key: `task:${taskId}`,
+      at,
+      teamId: task.teamId,
+      taskId: task._id,
+      late,
+    });
+    if (claim.kind === 'busy') return claim.until;
+    if (claim.kind === 'claimed') {
+      if (late && task.missedPolicy === 'skip') {
+        await this.deliveries.finish(claim.delivery, 'skipped');
+        this.options.logger.info({ taskId, at, count }, 'missed reminder skipped by the task policy');
+      } else {
+        await this.deliver(
+          task,
+          at,
+          claim.delivery,
+          claim.takeover,
+          { late: late ? { count } : null, repeat: kind === 'snooze' },
+          hooks,
+        );
+      }
+    }
+    return this.advance(taskId, at, missed);
+  }
+
+  /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
+  async redeliver(taskId: string, at: Date, hooks: FireHooks): Promise<void> {
+    const task = await this.tasks.findById(taskId);
+    if (!task || task.status === 'deleted') return;
+    await this.deliveries.forget(`task:${taskId}`, at);
+    const claim = await this.deliveries.claim({
+      key: `task:${taskId}`,
+      at,
+      teamId: task.teamId,
+      taskId: task._id,
+      late: true,
+    });
+    if (claim.kind !== 'claimed') return;
+    await this.deliver(task, at, claim.delivery, claim.takeover, { late: { count: 1 }, repeat: false }, hooks);
+  }
+
+  /** The fire time the task's job is working on (for a give-up after the last retry). */
+  async pendingFireTime(taskId: string): Promise<Date | null> {
+    const task = await this.tasks.findById(taskId, { nextFireAt: 1 }).lean();
+    return task?.nextFireAt ?? null;
+  }
+
+  /**
+   * After the last retry failed: the occurrence is given up (the dead-letter queue keeps it) and
+   * the task moves on, so its next occurrence is not blocked by this one.
+   */
+  async giveUp(taskId: string, at: Date, error: string): Promise<Date | null> {
+    await this.deliveries.giveUp(`task:${taskId}`, at, error);
+    return this.advance(taskId, at, null);
+  }
+
+  /** Moves the task past `at`, unless someone changed it meanwhile (then their change stands). */
+  private async advance(taskId: string, at: Date, missed: ReminderFields['missed']): Promise<Date | null> {
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const task = await this.tasks.findById(taskId);
+      if (task?.status !== 'open') return null;
+      if (task.nextFireAt?.getTime() !== at.getTime()) return task.nextFireAt;
+      const patch = afterFiring(task, at, this.now(), missed);
+      const updated = await this.tasks.findOneAndUpdate(
+        { _id: task._id, rev: task.rev },
+        { $set: patch, $inc: { rev: 1 } },
+        { returnDocument: 'after' },
+      );
+      if (updated) return updated.status === 'open' ? updated.nextFireAt : null;
+    }
+    throw new Error(`task ${taskId} kept changing while its reminder was being recorded`);
+  }
+
+  private async deliver(
+    task: TaskDocument,
+    at: Date,
+    delivery: DeliveryDoc,
+    takeover: boolean,
+    context: { late: { count: number } | null; repeat: boolean },
+    hooks: FireHooks,
+  ): Promise<void> {
+    const { logger } = this.options;
+    const log = logger.child({ taskId: String(task._id), teamId: task.teamId, at });
+    let client: WebClient;
+    try {
+      client = await this.options.clients.forTeam(task.teamId);
+    } catch (error) {
+      if (!(error instanceof WorkspaceInactiveError)) throw error;
+      log.warn('workspace is no longer installed; reminder dropped');
+      await this.deliveries.finish(delivery, 'failed', 'workspace_inactive');
+      return;
+    }
+    const message = buildReminder(toSummary(task), {
+      tz: task.tz,
+      occurrence: context.repeat ? (task.firedOccurrence ?? at) : at,
+      missed: context.late,
+      repeat: context.repeat,
+    });
+    const onWait = async () => {
+      await hooks.touch();
+      await this.deliveries.renew(delivery);
+    };
+    const done = new Set(delivery.targets.filter((target) => target.ts).map((target) => target.key));
+    const outcomes: Outcome[] = [];
+    try {
+      for (const target of reminderTargets(task)) {
+        if (done.has(target.key)) {
+          outcomes.push('sent');
+          continue;
+        }
+        outcomes.push(await this.deliverTo(client, task, target, delivery, takeover, message, onWait, log));
+      }
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code && WORKSPACE_GONE.has(code)) {
+        log.warn({ code }, 'workspace token no longer works; reminder dropped');
+        this.options.clients.forget(task.teamId);
+        await this.deliveries.finish(delivery, 'failed', code);
+        return;
+      }
+      await this.deliveries.release(delivery);
+      throw error;
+    }
+    const state = outcomes.includes('redirected') ? 'redirected' : outcomes.includes('sent') ? 'sent' : 'failed';
+    await this.deliveries.finish(delivery, state);
+    log.info({ state, targets: outcomes.length }, 'reminder delivered');
+  }
+
+  private async deliverTo(
+    client: WebClient,
+    task: TaskDocument,
+    target: PlannedTarget,
+    delivery: DeliveryDoc,
+    takeover: boolean,
+    message: ReturnType<typeof buildReminder>,
+    onWait: () => Promise<void>,
+    log: Logger,
+  ): Promise<Outcome> {
+    const { poster } = this.options;
+    let channel = target.channel;
+    if (!channel && target.userId) {
+      try {
+        const opened = await poster.call<{ ok: boolean; channel?: { id?: string } }>(
+          client,
+          task.teamId,
+          'conversations.open',
+          { users: target.userId },
+          { onWait },
+        );
+        channel = opened.channel?.id ?? null;
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code && USER_GONE.has(code)) {
+          log.warn({ code, userId: target.userId }, 'cannot message this person; skipped');
+          return 'failed';
+        }
+        throw error;
+      }
+    }
+    if (!channel) return 'failed';
+    const payload = { delivery: String(delivery._id), target: target.key };
+    if (takeover) {
+      const ts = await this.findPosted(client, task.teamId, channel, target.threadTs, payload, delivery.createdAt, log);
+      if (ts) {
+        await this.deliveries.recordTarget(delivery, { ...target, channel, ts });
+        log.info({ channel }, 'reminder was already posted before a worker stopped; not posting again');
+        return 'sent';
+      }
+    }
+    try {
+      const posted = await poster.call<{ ok: boolean; ts?: string }>(
+        client,
+        task.teamId,
+        'chat.postMessage',
+        {
+          channel,
+          ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          metadata: { event_type: REMINDER_EVENT, event_payload: payload },
+        },
+        { channel, onWait },
+      );
+      await this.deliveries.recordTarget(delivery, { ...target, channel, ts: posted.ts ?? '' });
+      return 'sent';
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (!code || !CHANNEL_PROBLEMS.has(code)) throw error;
+      log.warn({ code, channel }, 'reminder channel refused the post; telling the creator');
+      await this.tellCreator(client, task, channel, code, message, onWait);
+      await this.deliveries.recordTarget(delivery, { ...target, channel, ts: `redirected:${code}` });
+      return 'redirected';
+    }
+  }
+
+  private async tellCreator(
+    client: WebClient,
+    task: TaskDocument,
+    channel: string,
+    code: string,
+    reminder: ReturnType<typeof buildReminder>,
+    onWait: () => Promise<void>,
+  ): Promise<void> {
+    const { poster } = this.options;
+    const opened = await poster.call<{ ok: boolean; channel?: { id?: string } }>(
+      client,
+      task.teamId,
+      'conversations.open',
+      { users: task.creatorId },
+      { onWait },
+    );
+    const dm = opened.channel?.id;
+    if (!dm) return;
+    const notice = buildDeliveryProblem(toSummary(task), channel, code);
+    await poster.call(
+      client,
+      task.teamId,
+      'chat.postMessage',
+      {
+        channel: dm,
+        text: notice.text,
+        blocks: [...notice.blocks, ...reminder.blocks],
+      },
+      { channel: dm, onWait },
+    );
+  }
+
+  /**
+   * A worker that died between posting and recording leaves no ts: look for the message by its
+   * metadata before posting again. Needs history access to the conversation (DMs: im:history);
+   * where Slack refuses, the reminder is posted again rather than lost.
+   */
+  private async findPosted(
+    client: WebClient,
+    teamId: string,
+    channel: string,
+    threadTs: string | null,
+    payload: { delivery: string; target: string },
+    since: Date,
+    log: Logger,
+  ): Promise<string | null> {
+    const oldest = String(Math.floor(since.getTime() / 1000) - 5);
+    try {
+      const method = threadTs ? 'conversations.replies' : 'conversations.history';
+      const args = { channel, oldest, limit: 100, include_all_metadata: true, ...(threadTs ? { ts: threadTs } : {}) };
+      const page = await this.options.poster.call<{
+        ok: boolean;
+        messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+      }>(client, teamId, method, args);
+      const found = page.messages?.find(
+        (message) =>
+          message.metadata?.event_type === REMINDER_EVENT &&
+          message.metadata.event_payload?.delivery === payload.delivery &&
+          message.metadata.event_payload?.target === payload.target,
+      );
+      return found?.ts ?? null;
+    } catch (error) {
+      log.warn({ err: error, channel }, 'could not check whether the reminder was already posted; posting it');
+      return null;
+    }
+  }
+}
