@@ -20,55 +20,63 @@ function floating(instant: Date, zone: string): Date {
   );
 }
 
+/**
+ * The instant of a wall-clock time in `zone`. Luxon alone resolves a repeated (fall-back) time by
+ * the offset in force at the machine's current date, so both candidate offsets are tried here:
+ * of two valid instants the first is taken; a time in a spring-forward gap (no valid instant)
+ * moves forward by the gap, as a wall clock would.
+ */
 function placed(date: Date, zone: string): Date {
-  return DateTime.fromObject(
-    {
-      year: date.getUTCFullYear(),
-      month: date.getUTCMonth() + 1,
-      day: date.getUTCDate(),
-      hour: date.getUTCHours(),
-      minute: date.getUTCMinutes(),
-      second: date.getUTCSeconds(),
-    },
-    { zone },
-  ).toJSDate();
+  const wall = date.getTime();
+  const offsetAt = (instant: number) => DateTime.fromMillis(instant, { zone }).offset * 60_000;
+  const offsets = [...new Set([offsetAt(wall - 36 * 3_600_000), offsetAt(wall + 36 * 3_600_000)])];
+  const valid = offsets.map((offset) => wall - offset).filter((instant) => wall - offsetAt(instant) === instant);
+  if (valid.length > 0) return new Date(Math.min(...valid));
+  // In a gap: read the wall time with the offset from before the change.
+  return new Date(wall - Math.min(...offsets.map((offset) => offset)));
 }
 
-const rules = new Map<string, RRule>();
+interface FloatingRule {
+  rule: RRule;
+  /** The series' end as an instant (UNTIL is UTC in the stored text); compared after placing. */
+  until: Date | null;
+}
+
+const rules = new Map<string, FloatingRule>();
 
 /** The rule on floating times; parsed once per distinct text (tasks share few distinct rules). */
-function floatingRule(recurrence: StoredRecurrence): RRule {
+function floatingRule(recurrence: StoredRecurrence): FloatingRule {
   const cacheKey = `${recurrence.tz}\n${recurrence.rrule}`;
   const cached = rules.get(cacheKey);
   if (cached) return cached;
   const start = /DTSTART;TZID=([^:]+):(\d{8}T\d{6})/.exec(recurrence.rrule);
   const body = /RRULE:([^\n]+)/.exec(recurrence.rrule)?.[1];
   if (!start?.[2] || !body) throw new Error(`not a stored recurrence: ${recurrence.rrule}`);
-  const zone = start[1] ?? recurrence.tz;
   const dtstart = DateTime.fromFormat(start[2], "yyyyMMdd'T'HHmmss", { zone: 'utc' }).toJSDate();
-  const options = RRule.parseString(body);
-  // UNTIL is an instant; on the floating calendar it is that instant's wall-clock time.
-  const until = options.until ? floating(options.until, zone) : null;
-  const rule = new RRule({ ...options, dtstart, until });
+  const { until, ...options } = RRule.parseString(body);
+  const parsed = { rule: new RRule({ ...options, dtstart }), until: until ?? null };
   if (rules.size > 1000) rules.clear();
-  rules.set(cacheKey, rule);
-  return rule;
+  rules.set(cacheKey, parsed);
+  return parsed;
 }
 
 function zoneOf(recurrence: StoredRecurrence): string {
   return /DTSTART;TZID=([^:]+):/.exec(recurrence.rrule)?.[1] ?? recurrence.tz;
 }
 
+/** Further back than any clock change, so an occurrence moved forward by a gap is not stepped over. */
+const LOOKBACK_MS = 3 * 3_600_000;
+
 /** The first occurrence strictly after `after`, or null when the series has ended. */
 export function occurrenceAfter(recurrence: StoredRecurrence, after: Date): Date | null {
   const zone = zoneOf(recurrence);
-  const rule = floatingRule(recurrence);
-  let cursor = floating(after, zone);
-  // A gap-shifted occurrence can land at or before `after` in real time; step past it.
-  for (let guard = 0; guard < 4; guard += 1) {
+  const { rule, until } = floatingRule(recurrence);
+  let cursor = new Date(floating(after, zone).getTime() - LOOKBACK_MS);
+  for (let guard = 0; guard < 16; guard += 1) {
     const next = rule.after(cursor, false);
     if (!next) return null;
     const instant = placed(next, zone);
+    if (until && instant > until) return null;
     if (instant > after) return instant;
     cursor = next;
   }
