@@ -34,12 +34,33 @@ export function computeNextFire(task: Omit<ReminderFields, 'nextFireAt' | 'misse
   return new Date(Math.min(...candidates.map((date) => date.getTime())));
 }
 
+const FIELDS = [
+  'status',
+  'dueAt',
+  'snoozedUntil',
+  'recurrence',
+  'nagMinutes',
+  'firedOccurrence',
+  'closedOccurrence',
+] as const;
+type ScheduleFields = Omit<ReminderFields, 'nextFireAt' | 'missed'>;
+
+/**
+ * The task's schedule with a patch applied, read field by field: a mongoose document does not
+ * spread into its fields.
+ */
+export function withPatch(task: ReminderFields, patch: Partial<ReminderFields>): ScheduleFields {
+  const view: Record<string, unknown> = {};
+  for (const field of FIELDS) view[field] = field in patch ? patch[field] : task[field];
+  return view as ScheduleFields;
+}
+
 const withNextFire = <T extends Partial<ReminderFields>>(
   task: ReminderFields,
   patch: T,
 ): T & { nextFireAt: Date | null } => ({
   ...patch,
-  nextFireAt: computeNextFire({ ...task, ...patch }),
+  nextFireAt: computeNextFire(withPatch(task, patch)),
 });
 
 export type FiringKind = 'occurrence' | 'snooze' | 'stale';
@@ -122,11 +143,12 @@ export function afterSnooze(task: ReminderFields, until: Date): Partial<Reminder
   if (!task.recurrence) return withNextFire(task, { snoozedUntil: until, status: 'open' });
   const openFired =
     task.firedOccurrence !== null && (task.closedOccurrence === null || task.closedOccurrence < task.firedOccurrence);
-  if (task.snoozedUntil || openFired) return withNextFire(task, { snoozedUntil: until });
+  if (task.snoozedUntil || openFired) return withNextFire(task, { snoozedUntil: until, status: 'open' });
   const upcoming = task.dueAt;
   const next = upcoming ? occurrenceAfter(task.recurrence, upcoming) : null;
   return withNextFire(task, {
     snoozedUntil: until,
+    status: 'open',
     ...(next ? { dueAt: next } : { firedOccurrence: upcoming }),
   });
 }

@@ -10,7 +10,7 @@ import {
   taskModel,
 } from '../db/models/task';
 import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
-import { afterDone, afterReopen, afterReschedule, afterSnooze, computeNextFire } from '../reminders/task-state';
+import { afterDone, afterReopen, afterReschedule, afterSnooze, computeNextFire, withPatch } from '../reminders/task-state';
 
 /** Keeps a task's reminder job in step with the task; called after every write. */
 export interface ReminderSync {
@@ -277,7 +277,7 @@ export class TaskService {
     this.assertFuture(until);
     await this.changeable(actor, number);
     return this.mutate(actor.teamId, number, 'live', (task) => ({
-      ...afterSnooze({ ...task, status: 'open' }, until),
+      ...afterSnooze(task, until),
       status: 'open',
       completedAt: null,
       completedBy: null,
@@ -290,7 +290,7 @@ export class TaskService {
     return this.mutate(actor.teamId, number, 'live', (task) => {
       // Turning nagging off drops the pending nag; turning it on starts with the next reminder.
       const snoozedUntil = minutes === null && task.nagMinutes !== null ? null : task.snoozedUntil;
-      return { nagMinutes: minutes, snoozedUntil, nextFireAt: computeNextFire({ ...task, snoozedUntil }) };
+      return { nagMinutes: minutes, snoozedUntil, nextFireAt: computeNextFire(withPatch(task, { snoozedUntil })) };
     });
   }
 

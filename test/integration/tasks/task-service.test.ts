@@ -95,13 +95,17 @@ describe('TaskService on the MongoDB-wire server', () => {
   });
 
   it('snoozes into the future only, and keeps a series’ rule', async () => {
-    const task = await service.create(newTask({ recurrence: { rrule: 'RRULE:FREQ=DAILY', tz: 'Europe/Berlin' } }));
+    const rrule = 'DTSTART;TZID=Europe/Berlin:20260305T090000\nRRULE:FREQ=DAILY';
+    const task = await service.create(newTask({ recurrence: { rrule, tz: 'Europe/Berlin' } }));
     await expect(service.snooze(creator, task.number, new Date('2026-03-04T09:00:00Z'))).rejects.toThrow(
       /already passed/,
     );
     const snoozed = await service.snooze(creator, task.number, new Date('2026-03-04T10:30:00Z'));
     expect(snoozed.snoozedUntil?.toISOString()).toBe('2026-03-04T10:30:00.000Z');
-    expect(snoozed.recurrence?.rrule).toBe('RRULE:FREQ=DAILY');
+    expect(snoozed.recurrence?.rrule).toBe(rrule);
+    // The snoozed occurrence (5 March 09:00) moved; the series goes on from 6 March.
+    expect(snoozed.nextFireAt?.toISOString()).toBe('2026-03-04T10:30:00.000Z');
+    expect(snoozed.dueAt?.toISOString()).toBe('2026-03-06T08:00:00.000Z');
   });
 
   it('soft-deletes (gone from lists and lookups) and restores', async () => {

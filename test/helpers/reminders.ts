@@ -1,0 +1,91 @@
+import { composeServices } from '../../src/compose';
+import { type Config, loadConfig } from '../../src/config';
+import { FakeSlack } from '../../src/playground/fake-slack';
+import { Scheduler } from '../../src/scheduler/scheduler';
+import type { Services } from '../../src/services';
+import type { NewTask } from '../../src/tasks/task-service';
+import { openTestDatabase, type TestDatabase } from './db';
+import { testLogger } from './logger';
+
+/** A clock tests move by hand. */
+export class TestClock {
+  constructor(private current: Date) {}
+  now = (): Date => new Date(this.current);
+  set(instant: Date | string): void {
+    this.current = new Date(instant);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface ReminderHarness {
+  database: TestDatabase;
+  fake: FakeSlack;
+  scheduler: Scheduler;
+  services: Services;
+  config: Config;
+  clock: TestClock;
+  cleanup(): Promise<void>;
+}
+
+export const TEAM = 'T0TEST';
+
+/** Real services over a fresh database and a fake Slack; the scheduler is built but not started. */
+export async function startReminderHarness(
+  label: string,
+  options: { start: Date | string; env?: Record<string, string> },
+): Promise<ReminderHarness> {
+  const database = await openTestDatabase(label);
+  const fake = await FakeSlack.start();
+  const config = loadConfig({
+    SLACK_SIGNING_SECRET: 'test-signing-secret',
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: fake.apiUrl,
+    MONGODB_URI: database.uri,
+    TASKPILOT_JOB_LOCK_MS: '3000',
+    ...options.env,
+  });
+  const db = database.connection.db;
+  if (!db) throw new Error('no db');
+  const logger = testLogger();
+  const clock = new TestClock(new Date(options.start));
+  const scheduler = new Scheduler({
+    db,
+    logger,
+    processEveryMs: config.jobs.pollMs,
+    defaultLockLifetimeMs: config.jobs.lockLifetimeMs,
+    maxConcurrency: config.jobs.concurrency + 10,
+  });
+  const services = await composeServices({ config, connection: database.connection, scheduler, logger, now: clock.now });
+  return {
+    database,
+    fake,
+    scheduler,
+    services,
+    config,
+    clock,
+    async cleanup() {
+      await scheduler.shutdown(1000);
+      await fake.stop();
+      await database.cleanup();
+    },
+  };
+}
+
+export function newTask(overrides: Partial<NewTask> = {}): NewTask {
+  return {
+    teamId: TEAM,
+    creatorId: 'U0CREATOR',
+    title: 'water the plants',
+    assignees: [],
+    channelId: null,
+    dueAt: null,
+    tz: 'Europe/Berlin',
+    recurrence: null,
+    source: { kind: 'command', channelId: 'C0GENERAL' },
+    ...overrides,
+  };
+}
+
+export const noTouch = { touch: async () => {} };
