@@ -3,16 +3,16 @@
  * holds or the deadline passes; the error names what never became true.
  */
 export async function eventually<T>(
-  probe: () => Promise<T | undefined | false>,
+  probe: () => Promise<T>,
   what: string,
   { timeoutMs = 15_000, intervalMs = 100 } = {},
-): Promise<T> {
+): Promise<Exclude<T, undefined | null | false>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as Exclude<T, undefined | null | false>;
     } catch (error) {
       lastError = error;
     }

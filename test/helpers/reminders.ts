@@ -34,7 +34,8 @@ export const TEAM = 'T0TEST';
 /** Real services over a fresh database and a fake Slack; the scheduler is built but not started. */
 export async function startReminderHarness(
   label: string,
-  options: { start: Date | string; env?: Record<string, string> },
+  /** `start`: a TestClock from that instant; omitted, the real clock (for tests that run the scheduler). */
+  options: { start?: Date | string; env?: Record<string, string> },
 ): Promise<ReminderHarness> {
   const database = await openTestDatabase(label);
   const fake = await FakeSlack.start();
@@ -49,7 +50,8 @@ export async function startReminderHarness(
   const db = database.connection.db;
   if (!db) throw new Error('no db');
   const logger = testLogger();
-  const clock = new TestClock(new Date(options.start));
+  const clock = new TestClock(new Date(options.start ?? Date.now()));
+  const now = options.start ? clock.now : () => new Date();
   const scheduler = new Scheduler({
     db,
     logger,
@@ -57,7 +59,7 @@ export async function startReminderHarness(
     defaultLockLifetimeMs: config.jobs.lockLifetimeMs,
     maxConcurrency: config.jobs.concurrency + 10,
   });
-  const services = await composeServices({ config, connection: database.connection, scheduler, logger, now: clock.now });
+  const services = await composeServices({ config, connection: database.connection, scheduler, logger, now });
   return {
     database,
     fake,

@@ -278,4 +278,33 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(await h.services.reminderSchedule.reconcile(h.clock.now(), 5 * 60_000)).toBeGreaterThanOrEqual(1);
     expect((await jobOf(task._id))?.nextRunAt).toEqual(new Date('2027-01-11T07:02:00Z'));
   });
+
+  it('sends the morning digest at 09:00 local with the tasks of the day, once, and stops when turned off', async () => {
+    h.clock.set('2027-01-11T03:00:00Z');
+    const next = await h.services.digests.set(TEAM, 'U0DIGEST', true, 'Asia/Kolkata');
+    // 09:00 in Kolkata (UTC+05:30) is 03:30 UTC.
+    expect(next).toEqual(new Date('2027-01-11T03:30:00Z'));
+    const job = await h.database.connection.db
+      ?.collection(Scheduler.COLLECTION)
+      .findOne({ name: 'digest.send', 'data.userId': 'U0DIGEST' });
+    expect(job?.nextRunAt).toEqual(next);
+    await tasks.create(newTask({ title: 'today item', creatorId: 'U0DIGEST', tz: 'Asia/Kolkata', dueAt: new Date('2027-01-11T10:00:00Z') }));
+    await tasks.create(newTask({ title: 'tomorrow item', creatorId: 'U0DIGEST', tz: 'Asia/Kolkata', dueAt: new Date('2027-01-12T10:00:00Z') }));
+
+    h.clock.set('2027-01-11T03:30:00.300Z');
+    const data = { teamId: TEAM, userId: 'U0DIGEST' };
+    expect(await h.services.digests.send(data, noTouch)).toEqual(new Date('2027-01-12T03:30:00Z'));
+    expect(await h.services.digests.send(data, noTouch)).toEqual(new Date('2027-01-12T03:30:00Z'));
+    const posts = postsTo('D0DIGEST');
+    expect(posts).toHaveLength(1);
+    const text = JSON.stringify(posts[0]?.body.blocks);
+    expect(text).toContain('today item');
+    expect(text).not.toContain('tomorrow item');
+
+    await h.services.digests.set(TEAM, 'U0DIGEST', false, 'Asia/Kolkata');
+    expect(await h.services.digests.send(data, noTouch)).toBeNull();
+    expect(
+      await h.database.connection.db?.collection(Scheduler.COLLECTION).findOne({ name: 'digest.send', 'data.userId': 'U0DIGEST' }),
+    ).toBeNull();
+  });
 });
