@@ -91,7 +91,7 @@ export function reminderSnooze(services: Services) {
     const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
     const actor: Actor = { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin };
     const until = snoozeUntil(choice, services.now(), profile.tz);
-    const task = await services.tasks.snooze(actor, numberFrom(numberText), until);
+    const task = await services.tasks.snooze(actor, numberFrom(numberText), until, 'reminder');
     await args.respond({
       replace_original: true,
       ...buildTaskChanged(toSummary(task), 'snoozed', { tz: profile.tz, actorId: actor.userId }),

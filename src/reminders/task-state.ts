@@ -136,11 +136,16 @@ export function afterDone(task: ReminderFields): DoneOutcome {
 }
 
 /**
- * Snoozing moves one occurrence. A reminder that already went out (and is not closed) comes back
- * at `until`; otherwise the next occurrence is moved to `until` and the series goes on after it.
+ * Snoozing moves one occurrence. A reminder that already went out comes back at `until` (always
+ * so from the reminder's own Snooze menu; from a command, while it is not done); otherwise the
+ * next occurrence is moved to `until` and the series goes on after it.
  */
-export function afterSnooze(task: ReminderFields, until: Date): Partial<ReminderFields> {
-  if (!task.recurrence) return withNextFire(task, { snoozedUntil: until, status: 'open' });
+export function afterSnooze(
+  task: ReminderFields,
+  until: Date,
+  from: 'reminder' | 'command' = 'command',
+): Partial<ReminderFields> {
+  if (!task.recurrence || from === 'reminder') return withNextFire(task, { snoozedUntil: until, status: 'open' });
   const openFired =
     task.firedOccurrence !== null && (task.closedOccurrence === null || task.closedOccurrence < task.firedOccurrence);
   if (task.snoozedUntil || openFired) return withNextFire(task, { snoozedUntil: until, status: 'open' });

@@ -273,11 +273,16 @@ export class TaskService {
   }
 
   /** Moves one occurrence only; a recurring series keeps its rule. */
-  async snooze(actor: Actor, number: number, until: Date): Promise<TaskDocument> {
+  async snooze(
+    actor: Actor,
+    number: number,
+    until: Date,
+    from: 'reminder' | 'command' = 'command',
+  ): Promise<TaskDocument> {
     this.assertFuture(until);
     await this.changeable(actor, number);
     return this.mutate(actor.teamId, number, 'live', (task) => ({
-      ...afterSnooze(task, until),
+      ...afterSnooze(task, until, from),
       status: 'open',
       completedAt: null,
       completedBy: null,

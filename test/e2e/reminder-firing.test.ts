@@ -1,0 +1,114 @@
+import { FakeSlack } from '../../src/playground/fake-slack';
+import { interactivityBody, postSigned, slashCommandBody } from '../../src/playground/signing';
+import type { Runtime } from '../../src/runtime';
+import { Scheduler } from '../../src/scheduler/scheduler';
+import { uniqueDbName, uriForDb } from '../helpers/db';
+import { eventually } from '../helpers/eventually';
+import { TestClock } from '../helpers/reminders';
+import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
+
+const USER = 'U0FIRING';
+
+/**
+ * A reminder made with /task, fired by the running scheduler across Berlin's spring-forward
+ * change, and closed from its own Done button. The app's clock is fixed before the change; time
+ * is "jumped" by moving the clock and making the job due now, so the firing path (Agenda, the
+ * reminder service, the fake Slack API) runs for real.
+ */
+describe('a reminder firing end to end across DST', () => {
+  let slack: FakeSlack;
+  let runtime: Runtime & { baseUrl: string };
+  const clock = new TestClock(new Date('2027-03-27T07:00:00Z')); // Saturday 08:00 CET
+
+  beforeAll(async () => {
+    slack = await FakeSlack.start();
+    runtime = await startTestRuntime({
+      mongoUri: uriForDb(uniqueDbName('reminder_firing')),
+      slackApiUrl: slack.apiUrl,
+      env: { TASKPILOT_POLL_MS: '200', TASKPILOT_JOB_LOCK_MS: '3000' },
+      extra: { now: clock.now },
+    });
+  });
+
+  afterAll(async () => {
+    await runtime.connection.dropDatabase().catch(() => undefined);
+    await runtime.shutdown();
+    await slack.stop();
+  });
+
+  const jobs = () => runtime.connection.db?.collection(Scheduler.COLLECTION);
+
+  it('fires at 09:00 CET, schedules 09:00 CEST next, and Done on the reminder closes that occurrence', async () => {
+    const res = await postSigned(
+      `${runtime.baseUrl}/slack/events`,
+      slashCommandBody({ text: 'stretch every day at 9am', user_id: USER, team_id: 'T0TEST', response_url: slack.responseUrl('create') }),
+      'application/x-www-form-urlencoded',
+      { secret: TEST_SIGNING_SECRET },
+    );
+    expect(res.status).toBe(200);
+    const created = JSON.stringify((await slack.waitForResponse('create')).body);
+    expect(created).toContain('Task #1 created');
+    expect(created).toContain('after the clocks change');
+
+    const job = await eventually(
+      async () => (await jobs()?.findOne({ name: 'reminder.fire' })) ?? undefined,
+      'the reminder job',
+    );
+    expect(job.nextRunAt).toEqual(new Date('2027-03-27T08:00:00Z'));
+
+    clock.set('2027-03-27T08:00:00.300Z');
+    await jobs()?.updateOne({ _id: job._id }, { $set: { nextRunAt: new Date() } });
+    const reminder = await slack.waitForCall('chat.postMessage', (call) => call.body.channel === 'D0FIRING', 10_000);
+    expect(String(reminder.body.text)).toBe('Reminder: #1 stretch');
+    await eventually(
+      async () => (await jobs()?.findOne({ _id: job._id }))?.nextRunAt?.getTime() === Date.parse('2027-03-28T07:00:00Z'),
+      'the next run at 09:00 CEST (07:00 UTC)',
+    );
+
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T0TEST', domain: 'test' },
+      user: { id: USER, team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      trigger_id: '1.2.3',
+      response_url: slack.responseUrl('done'),
+      actions: [{ action_id: 'reminder_done', block_id: 'reminder_actions', type: 'button', value: '1', action_ts: '1' }],
+    };
+    const click = await postSigned(`${runtime.baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
+      secret: TEST_SIGNING_SECRET,
+    });
+    expect(click.status).toBe(200);
+    const answer = (await slack.waitForResponse('done')).body as { replace_original?: boolean; blocks?: unknown[] };
+    expect(answer.replace_original).toBe(true);
+    expect(JSON.stringify(answer.blocks)).toContain('Done for Sat 27 Mar 2027, 09:00; next Sun 28 Mar 2027, 09:00 by <@U0FIRING>');
+  });
+
+  it('Snooze on a reminder brings that reminder back and leaves the series alone', async () => {
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T0TEST', domain: 'test' },
+      user: { id: USER, team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      trigger_id: '1.2.3',
+      response_url: slack.responseUrl('snooze'),
+      actions: [
+        {
+          action_id: 'reminder_snooze',
+          block_id: 'reminder_actions',
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: '1 hour' }, value: '1:1h' },
+          action_ts: '1',
+        },
+      ],
+    };
+    const click = await postSigned(`${runtime.baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
+      secret: TEST_SIGNING_SECRET,
+    });
+    expect(click.status).toBe(200);
+    const answer = (await slack.waitForResponse('snooze')).body as { blocks?: unknown[] };
+    expect(JSON.stringify(answer.blocks)).toContain('Snoozed until Sat 27 Mar 2027, 10:00');
+    const task = await runtime.connection.db?.collection('tasks').findOne({ number: 1 });
+    expect(task?.nextFireAt).toEqual(new Date('2027-03-27T09:00:00.300Z'));
+    expect(task?.dueAt).toEqual(new Date('2027-03-28T07:00:00Z'));
+  });
+});
