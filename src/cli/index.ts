@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runPlayground } from '../playground/playground';
 import { ROLES, type Role } from '../roles';
+import { runDlq } from './dlq';
 import { type ParseCommandOptions, runParse } from './parse';
 import { runStart } from './start';
 
@@ -40,6 +41,30 @@ export function buildProgram(): Command {
     .option('--parser <parser>', 'auto, openai or fallback', parseParser, 'auto' as ParseCommandOptions['parser'])
     .action(async (words: string[], options: ParseCommandOptions) => {
       process.exitCode = await runParse(words.join(' '), options);
+    });
+
+  const dlq = program.command('dlq').description('the dead-letter queue: jobs that failed every retry');
+  dlq
+    .command('list')
+    .description('open entries, newest first')
+    .option('--all', 'include retried and dropped entries')
+    .option('--json', 'one JSON object per line')
+    .action(async (options: { all?: boolean; json?: boolean }) => {
+      process.exitCode = await runDlq({ kind: 'list', all: Boolean(options.all), json: Boolean(options.json) });
+    });
+  dlq
+    .command('retry')
+    .description('put an entry back on the schedule')
+    .argument('<id>', 'the id `dlq list` shows')
+    .action(async (id: string) => {
+      process.exitCode = await runDlq({ kind: 'retry', id });
+    });
+  dlq
+    .command('drop')
+    .description('close an entry without running it')
+    .argument('<id>', 'the id `dlq list` shows')
+    .action(async (id: string) => {
+      process.exitCode = await runDlq({ kind: 'drop', id });
     });
 
   program
