@@ -23,6 +23,7 @@ export function defineReminderJobs(agenda: Agenda, services: Services, policy: J
     backoff: policy.backoff,
     concurrency: policy.concurrency,
     lockLifetime: policy.lockLifetimeMs,
+    // A one-off's job goes once it has fired: finished jobs would only slow every lock query.
     removeOnComplete: true,
   };
   agenda.define(

@@ -86,7 +86,7 @@ const EnvSchema = z.object({
   TASKPILOT_JOB_LOCK_MS: positiveInt(120_000, 'milliseconds a worker holds a job before another may take it over'),
   TASKPILOT_JOB_RETRY_MS: positiveInt(5000, 'milliseconds before the first retry of a failed job (doubling after)'),
   TASKPILOT_JOB_RETRIES: positiveInt(5, 'retries of a failed job before it goes to the dead-letter queue'),
-  TASKPILOT_JOB_CONCURRENCY: positiveInt(50, 'reminder jobs one worker runs at once'),
+  TASKPILOT_JOB_CONCURRENCY: positiveInt(5, 'reminder jobs one worker runs at once'),
   SENTRY_DSN: optionalUrl('the DSN from your Sentry project settings'),
   LOG_LEVEL: optionalText.pipe(
     z

@@ -16,6 +16,7 @@ import { flushSentry, initSentry, type SentryOptions } from './observability/sen
 import { type Role, runsJobs, servesSlack } from './roles';
 import { createDocker, pingDocker } from './sandbox/docker';
 import { Scheduler } from './scheduler/scheduler';
+import type { Services } from './services';
 import { createSlackApp, type SlackApp } from './slack/app';
 
 export interface RuntimeOptions {
@@ -36,6 +37,7 @@ export interface Runtime {
   port: number;
   connection: Connection;
   scheduler: Scheduler;
+  services: Services;
   metrics: Metrics;
   docker: Docker | undefined;
   embedded: EmbeddedMongo | undefined;
@@ -139,7 +141,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return stopping;
     };
 
-    return { role, port, connection, scheduler, metrics, docker, embedded, slack, shutdown };
+    return { role, port, connection, scheduler, services, metrics, docker, embedded, slack, shutdown };
   } catch (error) {
     await stopStarted();
     throw error;

@@ -11,6 +11,7 @@ const EXAMPLES = [
   '`/task water the plants every Monday at 9am`',
   '`/task remind @ana to send the report tomorrow at noon`',
   '`/task list` · `/task done 42` · `/task snooze 42 1 hour`',
+  '`/task stop 42` ends a series · `/task nag 42 every hour` until done · `/task digest on` for a 09:00 summary',
 ];
 
 /** The answer to `/task help` (and to an empty `/task`). */

@@ -4,7 +4,7 @@
  * the parsers see it; the rest is an ordinary request.
  */
 const NAG =
-  /[,;]?\s*\b(?:and\s+)?(?:(?:keep\s+)?(?:reminding|nagging|remind|nag)(?:\s+me)?\s+)?every\s+(?:(\d{1,4})\s+)?(minutes?|mins?|hours?|hrs?)\s+until\s+(?:(?:it'?s|it\s+is|i'?m|i\s+am)\s+)?(?:done|finished|complete(?:d)?)\b/i;
+  /[,;]?\s*\b(?:and\s+)?(?:(?:keep\s+(?:reminding|nagging)|nag)(?:\s+me)?\s+)?every\s+(?:(\d{1,4})\s+)?(minutes?|mins?|hours?|hrs?)\s+until\s+(?:(?:it'?s|it\s+is|i'?m|i\s+am)\s+)?(?:done|finished|complete(?:d)?)\b/i;
 
 export const MIN_NAG_MINUTES = 5;
 export const MAX_NAG_MINUTES = 7 * 24 * 60;

@@ -2,6 +2,7 @@ import type { Agenda } from 'agenda';
 import { DateTime } from 'luxon';
 import type { Connection, Model } from 'mongoose';
 import { buildDigest } from '../../views/reminder';
+import type { DeliveryTarget } from '../db/models/delivery';
 import { type UserSettings, userSettingsModel } from '../db/models/user-settings';
 import type { Logger } from '../logger';
 import type { SlackPoster } from '../slack/poster';
@@ -126,6 +127,7 @@ export class DigestService {
         { onWait },
       );
       const channel = opened.channel?.id;
+      const targets: DeliveryTarget[] = [];
       if (channel) {
         const posted = await poster.call<{ ok: boolean; ts?: string }>(
           client,
@@ -134,15 +136,9 @@ export class DigestService {
           { channel, ...message },
           { channel, onWait },
         );
-        await this.options.deliveries.recordTarget(claim.delivery, {
-          key: `u:${data.userId}`,
-          channel,
-          userId: data.userId,
-          threadTs: null,
-          ts: posted.ts ?? '',
-        });
+        targets.push({ key: `u:${data.userId}`, channel, userId: data.userId, threadTs: null, ts: posted.ts ?? '' });
       }
-      await this.options.deliveries.finish(claim.delivery, 'sent');
+      await this.options.deliveries.finish(claim.delivery, 'sent', { targets });
     } catch (error) {
       await this.options.deliveries.release(claim.delivery);
       throw error;

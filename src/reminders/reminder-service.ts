@@ -76,6 +76,7 @@ type Outcome = 'sent' | 'redirected' | 'failed';
 export class ReminderService {
   private readonly tasks: Model<Task>;
   private readonly now: () => Date;
+  private readonly dmChannels = new Map<string, string>();
   readonly deliveries: Deliveries;
 
   constructor(private readonly options: ReminderServiceOptions) {
@@ -121,7 +122,7 @@ export class ReminderService {
         );
       }
     }
-    return this.advance(taskId, at, missed);
+    return this.advance(taskId, at, missed, task);
   }
 
   /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
@@ -156,9 +157,15 @@ export class ReminderService {
   }
 
   /** Moves the task past `at`, unless someone changed it meanwhile (then their change stands). */
-  private async advance(taskId: string, at: Date, missed: ReminderFields['missed']): Promise<Date | null> {
+  private async advance(
+    taskId: string,
+    at: Date,
+    missed: ReminderFields['missed'],
+    loaded?: TaskDocument,
+  ): Promise<Date | null> {
     for (let attempt = 0; attempt < 8; attempt += 1) {
-      const task = await this.tasks.findById(taskId);
+      // The task as read at the start of the firing is usually still current: one read less.
+      const task = attempt === 0 && loaded ? loaded : await this.tasks.findById(taskId);
       if (task?.status !== 'open') return null;
       if (task.nextFireAt?.getTime() !== at.getTime()) return task.nextFireAt;
       const patch = afterFiring(task, at, this.now(), missed);
@@ -188,7 +195,7 @@ export class ReminderService {
     } catch (error) {
       if (!(error instanceof WorkspaceInactiveError)) throw error;
       log.warn('workspace is no longer installed; reminder dropped');
-      await this.deliveries.finish(delivery, 'failed', 'workspace_inactive');
+      await this.deliveries.finish(delivery, 'failed', { error: 'workspace_inactive' });
       return;
     }
     const message = buildReminder(toSummary(task), {
@@ -201,29 +208,37 @@ export class ReminderService {
       await hooks.touch();
       await this.deliveries.renew(delivery);
     };
-    const done = new Set(delivery.targets.filter((target) => target.ts).map((target) => target.key));
+    const recorded = delivery.targets.filter((target) => target.ts);
+    const done = new Set(recorded.map((target) => target.key));
+    const planned = reminderTargets(task);
     const outcomes: Outcome[] = [];
     try {
-      for (const target of reminderTargets(task)) {
+      for (const target of planned) {
         if (done.has(target.key)) {
           outcomes.push('sent');
           continue;
         }
-        outcomes.push(await this.deliverTo(client, task, target, delivery, takeover, message, onWait, log));
+        const result = await this.deliverTo(client, task, target, delivery, takeover, message, onWait, log);
+        outcomes.push(result.outcome);
+        if (result.record) {
+          recorded.push(result.record);
+          // Progress matters only when a retry could find some targets done and others not.
+          if (planned.length > 1) await this.deliveries.recordTarget(delivery, result.record);
+        }
       }
     } catch (error) {
       const code = slackErrorCode(error);
       if (code && WORKSPACE_GONE.has(code)) {
         log.warn({ code }, 'workspace token no longer works; reminder dropped');
         this.options.clients.forget(task.teamId);
-        await this.deliveries.finish(delivery, 'failed', code);
+        await this.deliveries.finish(delivery, 'failed', { error: code });
         return;
       }
       await this.deliveries.release(delivery);
       throw error;
     }
     const state = outcomes.includes('redirected') ? 'redirected' : outcomes.includes('sent') ? 'sent' : 'failed';
-    await this.deliveries.finish(delivery, state);
+    await this.deliveries.finish(delivery, state, { targets: recorded });
     log.info({ state, targets: outcomes.length }, 'reminder delivered');
   }
 
@@ -236,36 +251,28 @@ export class ReminderService {
     message: ReturnType<typeof buildReminder>,
     onWait: () => Promise<void>,
     log: Logger,
-  ): Promise<Outcome> {
+  ): Promise<{ outcome: Outcome; record: DeliveryTarget | null }> {
     const { poster } = this.options;
     let channel = target.channel;
     if (!channel && target.userId) {
       try {
-        const opened = await poster.call<{ ok: boolean; channel?: { id?: string } }>(
-          client,
-          task.teamId,
-          'conversations.open',
-          { users: target.userId },
-          { onWait },
-        );
-        channel = opened.channel?.id ?? null;
+        channel = await this.dmChannel(client, task.teamId, target.userId, onWait);
       } catch (error) {
         const code = slackErrorCode(error);
         if (code && USER_GONE.has(code)) {
           log.warn({ code, userId: target.userId }, 'cannot message this person; skipped');
-          return 'failed';
+          return { outcome: 'failed', record: null };
         }
         throw error;
       }
     }
-    if (!channel) return 'failed';
+    if (!channel) return { outcome: 'failed', record: null };
     const payload = { delivery: String(delivery._id), target: target.key };
     if (takeover) {
       const ts = await this.findPosted(client, task.teamId, channel, target.threadTs, payload, delivery.createdAt, log);
       if (ts) {
-        await this.deliveries.recordTarget(delivery, { ...target, channel, ts });
         log.info({ channel }, 'reminder was already posted before a worker stopped; not posting again');
-        return 'sent';
+        return { outcome: 'sent', record: { ...target, channel, ts } };
       }
     }
     try {
@@ -283,16 +290,39 @@ export class ReminderService {
         },
         { channel, onWait },
       );
-      await this.deliveries.recordTarget(delivery, { ...target, channel, ts: posted.ts ?? '' });
-      return 'sent';
+      return { outcome: 'sent', record: { ...target, channel, ts: posted.ts ?? '' } };
     } catch (error) {
       const code = slackErrorCode(error);
       if (!code || !CHANNEL_PROBLEMS.has(code)) throw error;
       log.warn({ code, channel }, 'reminder channel refused the post; telling the creator');
       await this.tellCreator(client, task, channel, code, message, onWait);
-      await this.deliveries.recordTarget(delivery, { ...target, channel, ts: `redirected:${code}` });
-      return 'redirected';
+      return { outcome: 'redirected', record: { ...target, channel, ts: `redirected:${code}` } };
     }
+  }
+
+  /** A person's DM channel with the bot; it never changes, so it is asked for once per process. */
+  private async dmChannel(
+    client: WebClient,
+    teamId: string,
+    userId: string,
+    onWait?: () => Promise<void>,
+  ): Promise<string | null> {
+    const key = `${teamId}:${userId}`;
+    const known = this.dmChannels.get(key);
+    if (known) return known;
+    const opened = await this.options.poster.call<{ ok: boolean; channel?: { id?: string } }>(
+      client,
+      teamId,
+      'conversations.open',
+      { users: userId },
+      { onWait },
+    );
+    const channel = opened.channel?.id ?? null;
+    if (channel) {
+      if (this.dmChannels.size >= 50_000) this.dmChannels.clear();
+      this.dmChannels.set(key, channel);
+    }
+    return channel;
   }
 
   private async tellCreator(
@@ -304,14 +334,7 @@ export class ReminderService {
     onWait: () => Promise<void>,
   ): Promise<void> {
     const { poster } = this.options;
-    const opened = await poster.call<{ ok: boolean; channel?: { id?: string } }>(
-      client,
-      task.teamId,
-      'conversations.open',
-      { users: task.creatorId },
-      { onWait },
-    );
-    const dm = opened.channel?.id;
+    const dm = await this.dmChannel(client, task.teamId, task.creatorId, onWait);
     if (!dm) return;
     const notice = buildDeliveryProblem(toSummary(task), channel, code);
     await poster.call(

@@ -10,7 +10,14 @@ import {
   taskModel,
 } from '../db/models/task';
 import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
-import { afterDone, afterReopen, afterReschedule, afterSnooze, computeNextFire, withPatch } from '../reminders/task-state';
+import {
+  afterDone,
+  afterReopen,
+  afterReschedule,
+  afterSnooze,
+  computeNextFire,
+  withPatch,
+} from '../reminders/task-state';
 
 /** Keeps a task's reminder job in step with the task; called after every write. */
 export interface ReminderSync {

@@ -21,15 +21,34 @@ describe('taskpilot dlq', () => {
   it('lists, retries and drops dead letters', async () => {
     const letters = deadLetterModel(database.connection);
     const [retryMe, dropMe] = await letters.create([
-      { jobName: 'reminder.redeliver', jobData: { taskId: 'a'.repeat(24), teamId: 'T1', at: '2027-01-11T08:00:00.000Z' }, teamId: 'T1', error: 'internal_error', failCount: 6 },
-      { jobName: 'digest.send', jobData: { teamId: 'T1', userId: 'U1' }, teamId: 'T1', error: 'fetch failed', failCount: 6 },
+      {
+        jobName: 'reminder.redeliver',
+        jobData: { taskId: 'a'.repeat(24), teamId: 'T1', at: '2027-01-11T08:00:00.000Z' },
+        teamId: 'T1',
+        error: 'internal_error',
+        failCount: 6,
+      },
+      {
+        jobName: 'digest.send',
+        jobData: { teamId: 'T1', userId: 'U1' },
+        teamId: 'T1',
+        error: 'fetch failed',
+        failCount: 6,
+      },
     ]);
 
     const listed = await dlq('list', '--json');
     expect(listed.code).toBe(0);
-    const rows = listed.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rows.map((row) => row.id).sort()).toEqual([String(retryMe?._id), String(dropMe?._id)].sort());
-    expect(rows.find((row) => row.id === String(retryMe?._id))).toMatchObject({ job: 'reminder.redeliver', failures: 6, error: 'internal_error' });
+    expect(rows.find((row) => row.id === String(retryMe?._id))).toMatchObject({
+      job: 'reminder.redeliver',
+      failures: 6,
+      error: 'internal_error',
+    });
 
     const retried = await dlq('retry', String(retryMe?._id));
     expect(retried.code).toBe(0);

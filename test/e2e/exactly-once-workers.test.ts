@@ -1,5 +1,5 @@
 import { deliveryModel } from '../../src/db/models/delivery';
-import { FakeSlack } from '../../src/playground/fake-slack';
+import type { FakeSlack } from '../../src/playground/fake-slack';
 import { requireBuild, type Spawned, spawnNode } from '../helpers/child';
 import { eventually } from '../helpers/eventually';
 import { newTask, type ReminderHarness, startReminderHarness } from '../helpers/reminders';
@@ -54,7 +54,9 @@ describe('two workers, one killed mid-delivery', () => {
     const due = new Date(Date.now() + 1500);
     const users = Array.from({ length: REMINDERS }, (_, index) => `U0ONCE${index}`);
     const tasks = await Promise.all(
-      users.map((userId) => h.services.tasks.create(newTask({ title: `once ${userId}`, creatorId: userId, dueAt: due }))),
+      users.map((userId) =>
+        h.services.tasks.create(newTask({ title: `once ${userId}`, creatorId: userId, dueAt: due })),
+      ),
     );
 
     const first = await slack.waitForCall('chat.postMessage', () => true, 15_000);
@@ -65,14 +67,19 @@ describe('two workers, one killed mid-delivery', () => {
 
     const deliveries = deliveryModel(h.database.connection);
     await eventually(
-      async () => (await deliveries.countDocuments({ state: 'sent', taskId: { $in: tasks.map((task) => task._id) } })) === REMINDERS,
+      async () =>
+        (await deliveries.countDocuments({ state: 'sent', taskId: { $in: tasks.map((task) => task._id) } })) ===
+        REMINDERS,
       'every occurrence recorded as sent',
       { timeoutMs: 40_000, intervalMs: 250 },
     );
     const posts = slack.callsTo('chat.postMessage');
     for (const userId of users) {
       const channel = `D${userId.replace(/^U/, '')}`;
-      expect({ channel, posts: posts.filter((call) => call.body.channel === channel).length }).toEqual({ channel, posts: 1 });
+      expect({ channel, posts: posts.filter((call) => call.body.channel === channel).length }).toEqual({
+        channel,
+        posts: 1,
+      });
     }
     // The killed worker's message reached Slack before it died: the survivor took the delivery
     // over, found the message by its metadata and did not post it again.

@@ -41,7 +41,12 @@ describe('a reminder firing end to end across DST', () => {
   it('fires at 09:00 CET, schedules 09:00 CEST next, and Done on the reminder closes that occurrence', async () => {
     const res = await postSigned(
       `${runtime.baseUrl}/slack/events`,
-      slashCommandBody({ text: 'stretch every day at 9am', user_id: USER, team_id: 'T0TEST', response_url: slack.responseUrl('create') }),
+      slashCommandBody({
+        text: 'stretch every day at 9am',
+        user_id: USER,
+        team_id: 'T0TEST',
+        response_url: slack.responseUrl('create'),
+      }),
       'application/x-www-form-urlencoded',
       { secret: TEST_SIGNING_SECRET },
     );
@@ -61,7 +66,8 @@ describe('a reminder firing end to end across DST', () => {
     const reminder = await slack.waitForCall('chat.postMessage', (call) => call.body.channel === 'D0FIRING', 10_000);
     expect(String(reminder.body.text)).toBe('Reminder: #1 stretch');
     await eventually(
-      async () => (await jobs()?.findOne({ _id: job._id }))?.nextRunAt?.getTime() === Date.parse('2027-03-28T07:00:00Z'),
+      async () =>
+        (await jobs()?.findOne({ _id: job._id }))?.nextRunAt?.getTime() === Date.parse('2027-03-28T07:00:00Z'),
       'the next run at 09:00 CEST (07:00 UTC)',
     );
 
@@ -72,15 +78,24 @@ describe('a reminder firing end to end across DST', () => {
       api_app_id: 'A0TEST',
       trigger_id: '1.2.3',
       response_url: slack.responseUrl('done'),
-      actions: [{ action_id: 'reminder_done', block_id: 'reminder_actions', type: 'button', value: '1', action_ts: '1' }],
+      actions: [
+        { action_id: 'reminder_done', block_id: 'reminder_actions', type: 'button', value: '1', action_ts: '1' },
+      ],
     };
-    const click = await postSigned(`${runtime.baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
-      secret: TEST_SIGNING_SECRET,
-    });
+    const click = await postSigned(
+      `${runtime.baseUrl}/slack/events`,
+      interactivityBody(payload),
+      'application/x-www-form-urlencoded',
+      {
+        secret: TEST_SIGNING_SECRET,
+      },
+    );
     expect(click.status).toBe(200);
     const answer = (await slack.waitForResponse('done')).body as { replace_original?: boolean; blocks?: unknown[] };
     expect(answer.replace_original).toBe(true);
-    expect(JSON.stringify(answer.blocks)).toContain('Done for Sat 27 Mar 2027, 09:00; next Sun 28 Mar 2027, 09:00 by <@U0FIRING>');
+    expect(JSON.stringify(answer.blocks)).toContain(
+      'Done for Sat 27 Mar 2027, 09:00; next Sun 28 Mar 2027, 09:00 by <@U0FIRING>',
+    );
   });
 
   it('Snooze on a reminder brings that reminder back and leaves the series alone', async () => {
@@ -101,9 +116,14 @@ describe('a reminder firing end to end across DST', () => {
         },
       ],
     };
-    const click = await postSigned(`${runtime.baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
-      secret: TEST_SIGNING_SECRET,
-    });
+    const click = await postSigned(
+      `${runtime.baseUrl}/slack/events`,
+      interactivityBody(payload),
+      'application/x-www-form-urlencoded',
+      {
+        secret: TEST_SIGNING_SECRET,
+      },
+    );
     expect(click.status).toBe(200);
     const answer = (await slack.waitForResponse('snooze')).body as { blocks?: unknown[] };
     expect(JSON.stringify(answer.blocks)).toContain('Snoozed until Sat 27 Mar 2027, 10:00');

@@ -2,9 +2,9 @@ import { deliveryModel } from '../../../src/db/models/delivery';
 import { taskModel } from '../../../src/db/models/task';
 import { parseWithFallbackParser } from '../../../src/parse';
 import { Scheduler } from '../../../src/scheduler/scheduler';
+import { toSummary } from '../../../src/tasks/task-commands';
 import type { TaskService } from '../../../src/tasks/task-service';
 import { buildTaskList } from '../../../views/task';
-import { toSummary } from '../../../src/tasks/task-commands';
 import { newTask, noTouch, type ReminderHarness, startReminderHarness, TEAM } from '../../helpers/reminders';
 
 const BERLIN = 'Europe/Berlin';
@@ -39,7 +39,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
 
   it('fires a one-off reminder once, in the DM, with Done, Snooze and Edit', async () => {
     h.clock.set('2027-01-11T07:00:00Z');
-    const task = await tasks.create(newTask({ title: 'one-off DM', creatorId: 'U0ONEOFF', dueAt: new Date('2027-01-11T08:00:00Z') }));
+    const task = await tasks.create(
+      newTask({ title: 'one-off DM', creatorId: 'U0ONEOFF', dueAt: new Date('2027-01-11T08:00:00Z') }),
+    );
     expect((await jobOf(task._id))?.nextRunAt).toEqual(new Date('2027-01-11T08:00:00Z'));
 
     h.clock.set('2027-01-11T08:00:00.200Z');
@@ -52,7 +54,7 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(blocks).toContain('reminder_snooze');
     expect(blocks).toContain('task_edit');
     expect(blocks).toContain('one-off DM');
-    expect((posts[0]?.body.metadata as { event_type: string }).event_type).toBe('taskpilot_reminder');
+    expect(posts[0]?.body.metadata).toMatchObject({ event_type: 'taskpilot_reminder' });
     const stored = await reload(task.number);
     expect(stored?.nextFireAt).toBeNull();
     expect(stored?.firedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
@@ -66,7 +68,11 @@ describe('ReminderService on the MongoDB-wire server', () => {
     const assigned = await tasks.create(newTask({ title: 'for two', assignees: ['U0ANNA', 'U0BEN'], dueAt: due }));
     const inChannel = await tasks.create(newTask({ title: 'in a channel', channelId: 'C0TEAM', dueAt: due }));
     const inThread = await tasks.create(
-      newTask({ title: 'in a thread', dueAt: due, source: { kind: 'mention', channelId: 'C0THREADS', threadTs: '1700000000.000100' } }),
+      newTask({
+        title: 'in a thread',
+        dueAt: due,
+        source: { kind: 'mention', channelId: 'C0THREADS', threadTs: '1700000000.000100' },
+      }),
     );
     h.clock.set('2027-01-11T08:00:01Z');
     for (const task of [assigned, inChannel, inThread]) await fire(task._id);
@@ -96,7 +102,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
   it('snoozes one occurrence and leaves the series alone', async () => {
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);
-    const task = await tasks.create(newTask({ title: 'daily pills', creatorId: 'U0SNOOZE', ...parsed('pills every day at 9am', now) }));
+    const task = await tasks.create(
+      newTask({ title: 'daily pills', creatorId: 'U0SNOOZE', ...parsed('pills every day at 9am', now) }),
+    );
     // Snoozed after it fired: the reminder comes back, the series keeps 09:00.
     h.clock.set('2027-01-11T08:00:00.100Z');
     await fire(task._id);
@@ -130,7 +138,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(await jobOf(oneOff._id)).toBeNull();
     expect(await fire(oneOff._id)).toBeNull();
 
-    const recurring = await tasks.create(newTask({ title: 'water', creatorId: 'U0DONE', ...parsed('water every day at 9am', now) }));
+    const recurring = await tasks.create(
+      newTask({ title: 'water', creatorId: 'U0DONE', ...parsed('water every day at 9am', now) }),
+    );
     h.clock.set('2027-01-11T08:00:00.100Z');
     await fire(recurring._id);
     const closed = await tasks.complete(creator, recurring.number);
@@ -149,7 +159,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
 
   it('delete cancels the job and edit reschedules it', async () => {
     h.clock.set('2027-01-11T07:00:00Z');
-    const deleted = await tasks.create(newTask({ title: 'to delete', creatorId: 'U0DEL', dueAt: new Date('2027-01-11T08:00:00Z') }));
+    const deleted = await tasks.create(
+      newTask({ title: 'to delete', creatorId: 'U0DEL', dueAt: new Date('2027-01-11T08:00:00Z') }),
+    );
     await tasks.remove(creator, deleted.number);
     expect(await jobOf(deleted._id)).toBeNull();
     h.clock.set('2027-01-11T08:00:01Z');
@@ -157,7 +169,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(postsTo('D0DEL')).toHaveLength(0);
 
     h.clock.set('2027-01-11T07:00:00Z');
-    const edited = await tasks.create(newTask({ title: 'to edit', creatorId: 'U0EDIT', dueAt: new Date('2027-01-11T08:00:00Z') }));
+    const edited = await tasks.create(
+      newTask({ title: 'to edit', creatorId: 'U0EDIT', dueAt: new Date('2027-01-11T08:00:00Z') }),
+    );
     await tasks.edit(creator, edited.number, { dueAt: new Date('2027-01-11T12:00:00Z') });
     expect((await jobOf(edited._id))?.nextRunAt).toEqual(new Date('2027-01-11T12:00:00Z'));
     // A job that still ran at the old time finds nothing due and waits for the new one.
@@ -197,7 +211,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
   it('fires a reminder missed while TaskPilot was down once, marked, and never a burst', async () => {
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);
-    const task = await tasks.create(newTask({ title: 'daily check', creatorId: 'U0MISSED', ...parsed('check every day at 9am', now) }));
+    const task = await tasks.create(
+      newTask({ title: 'daily check', creatorId: 'U0MISSED', ...parsed('check every day at 9am', now) }),
+    );
     // Down from Monday 08:59 until Thursday 10:30: Monday to Thursday were missed.
     h.clock.set('2027-01-14T09:30:00Z');
     expect(await fire(task._id)).toEqual(new Date('2027-01-15T08:00:00Z'));
@@ -235,10 +251,20 @@ describe('ReminderService on the MongoDB-wire server', () => {
     );
     try {
       const gone = await tasks.create(
-        newTask({ title: 'post in a deleted channel', creatorId: 'U0OWNER', channelId: 'C0GONE', dueAt: new Date('2027-01-11T08:00:00Z') }),
+        newTask({
+          title: 'post in a deleted channel',
+          creatorId: 'U0OWNER',
+          channelId: 'C0GONE',
+          dueAt: new Date('2027-01-11T08:00:00Z'),
+        }),
       );
       const notIn = await tasks.create(
-        newTask({ title: 'post where I am not', creatorId: 'U0OWNER', channelId: 'C0NOTIN', dueAt: new Date('2027-01-11T08:00:00Z') }),
+        newTask({
+          title: 'post where I am not',
+          creatorId: 'U0OWNER',
+          channelId: 'C0NOTIN',
+          dueAt: new Date('2027-01-11T08:00:00Z'),
+        }),
       );
       h.clock.set('2027-01-11T08:00:01Z');
       await expect(fire(gone._id)).resolves.toBeNull();
@@ -258,7 +284,12 @@ describe('ReminderService on the MongoDB-wire server', () => {
   it('nags every N minutes after the reminder until done', async () => {
     h.clock.set('2027-01-11T07:00:00Z');
     const task = await tasks.create(
-      newTask({ title: 'submit timesheet', creatorId: 'U0NAG', nagMinutes: 30, dueAt: new Date('2027-01-11T08:00:00Z') }),
+      newTask({
+        title: 'submit timesheet',
+        creatorId: 'U0NAG',
+        nagMinutes: 30,
+        dueAt: new Date('2027-01-11T08:00:00Z'),
+      }),
     );
     h.clock.set('2027-01-11T08:00:00.100Z');
     expect(await fire(task._id)).toEqual(new Date('2027-01-11T08:30:00.100Z'));
@@ -288,8 +319,22 @@ describe('ReminderService on the MongoDB-wire server', () => {
       ?.collection(Scheduler.COLLECTION)
       .findOne({ name: 'digest.send', 'data.userId': 'U0DIGEST' });
     expect(job?.nextRunAt).toEqual(next);
-    await tasks.create(newTask({ title: 'today item', creatorId: 'U0DIGEST', tz: 'Asia/Kolkata', dueAt: new Date('2027-01-11T10:00:00Z') }));
-    await tasks.create(newTask({ title: 'tomorrow item', creatorId: 'U0DIGEST', tz: 'Asia/Kolkata', dueAt: new Date('2027-01-12T10:00:00Z') }));
+    await tasks.create(
+      newTask({
+        title: 'today item',
+        creatorId: 'U0DIGEST',
+        tz: 'Asia/Kolkata',
+        dueAt: new Date('2027-01-11T10:00:00Z'),
+      }),
+    );
+    await tasks.create(
+      newTask({
+        title: 'tomorrow item',
+        creatorId: 'U0DIGEST',
+        tz: 'Asia/Kolkata',
+        dueAt: new Date('2027-01-12T10:00:00Z'),
+      }),
+    );
 
     h.clock.set('2027-01-11T03:30:00.300Z');
     const data = { teamId: TEAM, userId: 'U0DIGEST' };
@@ -304,7 +349,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
     await h.services.digests.set(TEAM, 'U0DIGEST', false, 'Asia/Kolkata');
     expect(await h.services.digests.send(data, noTouch)).toBeNull();
     expect(
-      await h.database.connection.db?.collection(Scheduler.COLLECTION).findOne({ name: 'digest.send', 'data.userId': 'U0DIGEST' }),
+      await h.database.connection.db
+        ?.collection(Scheduler.COLLECTION)
+        .findOne({ name: 'digest.send', 'data.userId': 'U0DIGEST' }),
     ).toBeNull();
   });
 });

@@ -26,7 +26,9 @@ describe('scheduled reminders', () => {
     h.fake.rateLimit('chat.postMessage', 20, 1);
     const due = new Date(Date.now() + 1500);
     const created = await Promise.all(
-      users.map((userId) => h.services.tasks.create(newTask({ title: `storm ${userId}`, creatorId: userId, dueAt: due }))),
+      users.map((userId) =>
+        h.services.tasks.create(newTask({ title: `storm ${userId}`, creatorId: userId, dueAt: due })),
+      ),
     );
     await eventually(
       async () => users.every((userId) => dmPosts(userId).length >= 1),
@@ -35,7 +37,9 @@ describe('scheduled reminders', () => {
     );
     for (const userId of users) expect(dmPosts(userId)).toHaveLength(1);
     expect(h.services.reminders).toBeDefined();
-    const states = await deliveryModel(h.database.connection).find({ taskId: { $in: created.map((task) => task._id) } });
+    const states = await deliveryModel(h.database.connection).find({
+      taskId: { $in: created.map((task) => task._id) },
+    });
     expect(states.map((delivery) => delivery.state)).toEqual(users.map(() => 'sent'));
     // Still exactly once a little later: no retry re-posted anything.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -76,10 +80,14 @@ describe('scheduled reminders', () => {
     expect(taken?.state).toBe('retried');
     await h.scheduler.agenda.now(taken?.jobName ?? '', taken?.jobData);
     await eventually(
-      async () => h.fake.callsTo('chat.postMessage').some((call) => call.body.channel === 'D0BROKEN' && call.body.blocks),
+      async () =>
+        h.fake.callsTo('chat.postMessage').some((call) => call.body.channel === 'D0BROKEN' && call.body.blocks),
       'the retried reminder',
     );
-    await eventually(async () => (await deliveryModel(h.database.connection).findOne({ taskId: task._id }))?.state === 'sent', 'delivery recorded');
+    await eventually(
+      async () => (await deliveryModel(h.database.connection).findOne({ taskId: task._id }))?.state === 'sent',
+      'delivery recorded',
+    );
     expect(await h.services.deadLetters.take(String(entry._id), 'dropped')).toBeNull();
   }, 60_000);
 });

@@ -1,0 +1,75 @@
+import type { KnownBlock } from '@slack/types';
+import { buildDeadLetterNotice, buildDeliveryProblem, buildDigest, buildReminder } from '../../views/reminder';
+import type { TaskSummary } from '../../views/task';
+import { assertWithinBlockKitLimits } from './../helpers/block-kit';
+
+const summary = (overrides: Partial<TaskSummary> = {}): TaskSummary => ({
+  number: 7,
+  title: 'Water <the> plants & <@U0ANNA>',
+  creatorId: 'U0ME',
+  assignees: [],
+  channelId: null,
+  status: 'open',
+  dueAt: new Date('2027-01-11T08:00:00Z'),
+  snoozedUntil: null,
+  recurrenceText: 'every day at 09:00, Europe/Berlin',
+  permalink: 'https://test.slack.com/archives/C1/p1',
+  ...overrides,
+});
+
+const actionIds = (blocks: KnownBlock[]) =>
+  blocks.flatMap((block) => (block.type === 'actions' ? block.elements.map((element) => element.action_id) : []));
+
+describe('reminder views', () => {
+  it('a reminder carries Done, Snooze and Edit with the task number, escapes the title, links the source', () => {
+    const message = buildReminder(summary(), {
+      tz: 'Europe/Berlin',
+      occurrence: new Date('2027-01-11T08:00:00Z'),
+      missed: null,
+      repeat: false,
+    });
+    expect(actionIds(message.blocks)).toEqual(['reminder_done', 'reminder_snooze', 'task_edit']);
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain('Water &lt;the&gt; plants &amp; <@U0ANNA>');
+    expect(json).toContain('"value":"7:20m"');
+    expect(json).toContain('<https://test.slack.com/archives/C1/p1|From this message>');
+    expect(json).toContain('Due Mon 11 Jan 2027, 09:00');
+    assertWithinBlockKitLimits(message.blocks);
+  });
+
+  it('marks a missed reminder and says how many were missed', () => {
+    const message = buildReminder(summary(), {
+      tz: 'Europe/Berlin',
+      occurrence: new Date('2027-01-11T08:00:00Z'),
+      missed: { count: 3 },
+      repeat: false,
+    });
+    expect(message.text).toBe('Missed reminder: #7 Water <the> plants & <@U0ANNA>');
+    expect(JSON.stringify(message.blocks)).toContain(
+      'Missed while TaskPilot was down — due Mon 11 Jan 2027, 09:00_ (3 occurrences missed',
+    );
+  });
+
+  it('stays within limits with a maximal title', () => {
+    const long = summary({ title: 'x'.repeat(500), recurrenceText: 'y'.repeat(200) });
+    const reminder = buildReminder(long, { tz: 'UTC', occurrence: new Date(), missed: { count: 1000 }, repeat: true });
+    assertWithinBlockKitLimits(reminder.blocks);
+    assertWithinBlockKitLimits(buildDeliveryProblem(long, 'C0GONE', 'channel_not_found').blocks);
+    assertWithinBlockKitLimits(buildDeadLetterNotice('A reminder', 'e'.repeat(5000), 'a'.repeat(24)).blocks);
+  });
+
+  it('the digest lists the day in due order with overdue marked, and pages long days', () => {
+    const now = new Date('2027-01-11T08:00:00Z');
+    const tasks = Array.from({ length: 45 }, (_, index) =>
+      summary({ number: index + 1, title: `task ${index + 1}`, dueAt: new Date(now.getTime() + (index - 2) * 60_000) }),
+    );
+    const digest = buildDigest(tasks, { tz: 'UTC', now, dayLabel: 'Monday 11 January' });
+    const json = JSON.stringify(digest.blocks);
+    expect(json).toContain('*#1* task 1 — Mon 11 Jan 2027, 07:58 :warning: overdue');
+    expect(json).toContain('…and 15 more');
+    assertWithinBlockKitLimits(digest.blocks);
+    expect(buildDigest([], { tz: 'UTC', now, dayLabel: 'Monday 11 January' }).text).toBe(
+      'Nothing due Monday 11 January',
+    );
+  });
+});

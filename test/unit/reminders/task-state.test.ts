@@ -1,0 +1,106 @@
+import type { ReminderFields } from '../../../src/reminders/task-state';
+import {
+  afterDone,
+  afterFiring,
+  afterReopen,
+  afterSnooze,
+  computeNextFire,
+  firingKind,
+} from '../../../src/reminders/task-state';
+
+const DAILY_9_BERLIN = { rrule: 'DTSTART;TZID=Europe/Berlin:20270111T090000\nRRULE:FREQ=DAILY', tz: 'Europe/Berlin' };
+const d = (iso: string) => new Date(iso);
+
+function task(overrides: Partial<ReminderFields> = {}): ReminderFields {
+  return {
+    status: 'open',
+    dueAt: d('2027-01-11T08:00:00Z'),
+    snoozedUntil: null,
+    recurrence: null,
+    nagMinutes: null,
+    firedOccurrence: null,
+    closedOccurrence: null,
+    nextFireAt: d('2027-01-11T08:00:00Z'),
+    missed: null,
+    ...overrides,
+  };
+}
+
+describe('reminder state of a task', () => {
+  it('next fire is the earlier of a snooze and the unfired occurrence, and nothing once closed', () => {
+    expect(computeNextFire(task())).toEqual(d('2027-01-11T08:00:00Z'));
+    expect(computeNextFire(task({ snoozedUntil: d('2027-01-11T07:30:00Z') }))).toEqual(d('2027-01-11T07:30:00Z'));
+    expect(computeNextFire(task({ firedOccurrence: d('2027-01-11T08:00:00Z') }))).toBeNull();
+    expect(computeNextFire(task({ status: 'done' }))).toBeNull();
+    expect(computeNextFire(task({ dueAt: null }))).toBeNull();
+  });
+
+  it('tells a snooze firing from an occurrence and from a stale job', () => {
+    expect(firingKind(task(), d('2027-01-11T08:00:00Z'))).toBe('occurrence');
+    expect(firingKind(task({ snoozedUntil: d('2027-01-11T09:00:00Z') }), d('2027-01-11T09:00:00Z'))).toBe('snooze');
+    expect(firingKind(task(), d('2027-01-11T07:00:00Z'))).toBe('stale');
+  });
+
+  it('a fired one-off keeps its due time and has nothing pending; a recurring one moves on', () => {
+    const at = d('2027-01-11T08:00:00Z');
+    expect(afterFiring(task(), at, at)).toMatchObject({ firedOccurrence: at, nextFireAt: null });
+    expect(afterFiring(task({ recurrence: DAILY_9_BERLIN }), at, at)).toMatchObject({
+      firedOccurrence: at,
+      dueAt: d('2027-01-12T08:00:00Z'),
+      nextFireAt: d('2027-01-12T08:00:00Z'),
+    });
+  });
+
+  it('after missed occurrences a recurring task moves to the first one after now, not the next missed one', () => {
+    const at = d('2027-01-11T08:00:00Z');
+    const patch = afterFiring(task({ recurrence: DAILY_9_BERLIN }), at, d('2027-01-14T12:00:00Z'));
+    expect(patch.nextFireAt).toEqual(d('2027-01-15T08:00:00Z'));
+  });
+
+  it('nags again nagMinutes after the reminder', () => {
+    const at = d('2027-01-11T08:00:00Z');
+    expect(afterFiring(task({ nagMinutes: 60 }), at, at).nextFireAt).toEqual(d('2027-01-11T09:00:00Z'));
+  });
+
+  it('done closes a one-off task, and one occurrence of a recurring one', () => {
+    expect(afterDone(task()).patch).toMatchObject({ status: 'done', nextFireAt: null });
+    const fired = task({
+      recurrence: DAILY_9_BERLIN,
+      firedOccurrence: d('2027-01-11T08:00:00Z'),
+      dueAt: d('2027-01-12T08:00:00Z'),
+    });
+    expect(afterDone(fired)).toEqual({
+      patch: { closedOccurrence: d('2027-01-11T08:00:00Z'), nextFireAt: d('2027-01-12T08:00:00Z') },
+      closed: d('2027-01-11T08:00:00Z'),
+    });
+    const upcoming = task({ recurrence: DAILY_9_BERLIN });
+    expect(afterDone(upcoming)).toMatchObject({
+      patch: { dueAt: d('2027-01-12T08:00:00Z') },
+      closed: d('2027-01-11T08:00:00Z'),
+    });
+  });
+
+  it('snooze before an occurrence moves only that occurrence; from a reminder it brings the reminder back', () => {
+    const recurring = task({ recurrence: DAILY_9_BERLIN });
+    expect(afterSnooze(recurring, d('2027-01-11T10:00:00Z'))).toMatchObject({
+      snoozedUntil: d('2027-01-11T10:00:00Z'),
+      dueAt: d('2027-01-12T08:00:00Z'),
+      nextFireAt: d('2027-01-11T10:00:00Z'),
+    });
+    const fromReminder = afterSnooze(recurring, d('2027-01-11T10:00:00Z'), 'reminder');
+    expect(fromReminder).toMatchObject({
+      snoozedUntil: d('2027-01-11T10:00:00Z'),
+      nextFireAt: d('2027-01-11T08:00:00Z'),
+    });
+    expect(fromReminder).not.toHaveProperty('dueAt');
+  });
+
+  it('reopening after the due time passed does not fire the old occurrence late', () => {
+    const closed = task({ status: 'done' });
+    expect(afterReopen(closed, d('2027-01-11T09:00:00Z'))).toMatchObject({ status: 'open', nextFireAt: null });
+    expect(afterReopen(task({ status: 'done', recurrence: DAILY_9_BERLIN }), d('2027-01-11T09:00:00Z'))).toMatchObject({
+      dueAt: d('2027-01-12T08:00:00Z'),
+      nextFireAt: d('2027-01-12T08:00:00Z'),
+    });
+  });
+});
