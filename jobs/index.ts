@@ -25,5 +25,6 @@ export function defineJobs(agenda: Agenda, services: Services, jobs: Config['job
 
 /** Periodic jobs, scheduled by processes that run jobs (one shared job per name). */
 export async function schedulePeriodicJobs(agenda: Agenda): Promise<void> {
-  await agenda.every('30 seconds', JobNames.reconcileReminders);
+  // Not at once: every start would otherwise run a pass (and leave Agenda's watchdog timer behind).
+  await agenda.every('30 seconds', JobNames.reconcileReminders, undefined, { skipImmediate: true });
 }

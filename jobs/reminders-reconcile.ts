@@ -7,7 +7,12 @@ const HORIZON_MS = 5 * 60_000;
 
 /** `reminders.reconcile`: a periodic repair pass (see ReminderSchedule.reconcile). */
 export function defineReconcileJob(agenda: Agenda, services: Services): void {
-  agenda.define(JobNames.reconcileReminders, async () => {
-    await services.reminderSchedule.reconcile(services.now(), HORIZON_MS);
-  });
+  agenda.define(
+    JobNames.reconcileReminders,
+    async () => {
+      await services.reminderSchedule.reconcile(services.now(), HORIZON_MS);
+    },
+    // Short: Agenda's watchdog for a run outlives it by half this, and the pass takes well under it.
+    { lockLifetime: 10_000 },
+  );
 }

@@ -25,7 +25,7 @@ describe('a reminder firing end to end across DST', () => {
     runtime = await startTestRuntime({
       mongoUri: uriForDb(uniqueDbName('reminder_firing')),
       slackApiUrl: slack.apiUrl,
-      env: { TASKPILOT_POLL_MS: '200', TASKPILOT_JOB_LOCK_MS: '3000' },
+      env: { TASKPILOT_POLL_MS: '200' },
       extra: { now: clock.now },
     });
   });

@@ -44,7 +44,8 @@ export async function startReminderHarness(
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_API_URL: fake.apiUrl,
     MONGODB_URI: database.uri,
-    TASKPILOT_JOB_LOCK_MS: '3000',
+    // Agenda's per-run watchdog timer outlives a job by half the lock lifetime: keep it short.
+    TASKPILOT_JOB_LOCK_MS: '2000',
     ...options.env,
   });
   const db = database.connection.db;

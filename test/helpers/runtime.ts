@@ -25,6 +25,8 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Run
     PORT: '0',
     SANDBOX_ENABLED: 'false',
     SLACK_API_URL: options.slackApiUrl,
+    // Agenda's per-run watchdog timer outlives a job by half the lock lifetime: keep it short.
+    TASKPILOT_JOB_LOCK_MS: '2000',
     ...options.env,
   });
   const runtime = await startRuntime({
