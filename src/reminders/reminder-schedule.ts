@@ -39,7 +39,23 @@ export class ReminderSchedule implements ReminderSync {
     await this.db.collection(Scheduler.COLLECTION).createIndex({ name: 1, 'data.taskId': 1 });
   }
 
+  /**
+   * Never throws: the task write has landed, and failing the person's request now would report
+   * a change as failed that was made. A job that could not be written is repaired by the
+   * reconciler before it is due.
+   */
   async sync(task: TaskDocument): Promise<void> {
+    try {
+      await this.write(task);
+    } catch (error) {
+      this.logger.error(
+        { err: error, taskId: String(task._id) },
+        'reminder job not updated; the reconciler will repair it',
+      );
+    }
+  }
+
+  private async write(task: TaskDocument): Promise<void> {
     const taskId = String(task._id);
     if (task.status === 'open' && task.nextFireAt) {
       const data: FireReminderData = { taskId, teamId: task.teamId };
@@ -77,7 +93,7 @@ export class ReminderSchedule implements ReminderSync {
       if (job?.lockedAt) continue;
       const nextRunAt = job?.nextRunAt as Date | null | undefined;
       if (job && nextRunAt && task.nextFireAt && nextRunAt.getTime() <= task.nextFireAt.getTime() + 1000) continue;
-      await this.sync(task);
+      await this.write(task);
       repaired += 1;
     }
     if (repaired > 0) this.logger.warn({ repaired }, 'reminder jobs repaired by the reconciler');

@@ -9,7 +9,7 @@ import { type WorkspaceClients, WorkspaceInactiveError } from '../slack/workspac
 import { toSummary } from '../tasks/task-commands';
 import type { Deliveries, DeliveryDoc } from './deliveries';
 import { countOccurrencesBetween } from './occurrences';
-import { afterFiring, firingKind, type ReminderFields } from './task-state';
+import { afterFiring, computeNextFire, firingKind, type ReminderFields } from './task-state';
 
 /** An occurrence this much past its time when it fires was missed (TaskPilot was down). */
 export const MISSED_AFTER_MS = 60_000;
@@ -93,7 +93,7 @@ export class ReminderService {
     const now = this.now();
     if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return at;
     const kind = firingKind(task, at);
-    if (kind === 'stale') return this.advance(taskId, at, null);
+    if (kind === 'stale') return this.repairNextFire(task, at);
 
     const late = now.getTime() - at.getTime() > MISSED_AFTER_MS;
     const count =
@@ -154,6 +154,21 @@ export class ReminderService {
   async giveUp(taskId: string, at: Date, error: string): Promise<Date | null> {
     await this.deliveries.giveUp(`task:${taskId}`, at, error);
     return this.advance(taskId, at, null);
+  }
+
+  /**
+   * A stored next fire time that matches neither a snooze nor an unfired occurrence (it cannot
+   * happen through the services; a hand edit could): store the computed one instead of firing.
+   */
+  private async repairNextFire(task: TaskDocument, at: Date): Promise<Date | null> {
+    const next = computeNextFire(task);
+    const repaired = next && next.getTime() !== at.getTime() ? next : null;
+    this.options.logger.error(
+      { taskId: String(task._id), at, next: repaired },
+      'task had an inconsistent next fire time',
+    );
+    await this.tasks.updateOne({ _id: task._id, rev: task.rev }, { $set: { nextFireAt: repaired }, $inc: { rev: 1 } });
+    return repaired;
   }
 
   /** Moves the task past `at`, unless someone changed it meanwhile (then their change stands). */
