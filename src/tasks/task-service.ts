@@ -300,8 +300,12 @@ export class TaskService {
   async setNag(actor: Actor, number: number, minutes: number | null): Promise<TaskDocument> {
     await this.changeable(actor, number);
     return this.mutate(actor.teamId, number, 'live', (task) => {
-      // Turning nagging off drops the pending nag; turning it on starts with the next reminder.
-      const snoozedUntil = minutes === null && task.nagMinutes !== null ? null : task.snoozedUntil;
+      // Turning nagging off drops the pending nag (a snooze and a nag look the same); turning it
+      // on starts with the next reminder, or one interval from now when none is pending.
+      let snoozedUntil = minutes === null && task.nagMinutes !== null ? null : task.snoozedUntil;
+      if (minutes !== null && task.status === 'open' && computeNextFire(task) === null) {
+        snoozedUntil = new Date(this.now().getTime() + minutes * 60_000);
+      }
       return { nagMinutes: minutes, snoozedUntil, nextFireAt: computeNextFire(withPatch(task, { snoozedUntil })) };
     });
   }

@@ -296,6 +296,11 @@ describe('ReminderService on the MongoDB-wire server', () => {
     h.clock.set('2027-01-11T08:30:00.200Z');
     expect(await fire(task._id)).toEqual(new Date('2027-01-11T09:00:00.200Z'));
     expect(postsTo('D0NAG')).toHaveLength(2);
+    // Nagging turned on for a reminder that already went out starts one interval from now.
+    const quiet = await tasks.setNag(creator, task.number, null);
+    expect(quiet.nextFireAt).toBeNull();
+    const again = await tasks.setNag(creator, task.number, 60);
+    expect(again.nextFireAt).toEqual(new Date('2027-01-11T09:30:00.200Z'));
     const done = await tasks.complete(creator, task.number);
     expect(done.status).toBe('done');
     expect(await jobOf(task._id)).toBeNull();
