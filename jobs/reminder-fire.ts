@@ -5,7 +5,7 @@ import type { Services } from '../src/services';
 import { type RetryPolicy, withDeadLetter } from './with-dead-letter';
 
 const FireData = z.object({ taskId: z.string().regex(/^[0-9a-f]{24}$/), teamId: z.string().min(1) });
-const RedeliverData = FireData.extend({ at: z.coerce.date() });
+const RedeliverData = FireData.extend({ at: z.iso.datetime().transform((value) => new Date(value)) });
 
 export interface JobPolicy extends RetryPolicy {
   backoff: BackoffStrategy;
@@ -39,7 +39,7 @@ export function defineReminderJobs(agenda: Agenda, services: Services, policy: J
         return;
       }
       const { taskId } = parsed.data;
-      const hooks = { touch: () => job.touch() };
+      const hooks = { touch: () => job.touch(), retrying: (job.attrs.failCount ?? 0) > 0 };
       await withDeadLetter(
         job,
         services,
@@ -49,11 +49,13 @@ export function defineReminderJobs(agenda: Agenda, services: Services, policy: J
         },
         async (error) => {
           const at = await services.reminders.pendingFireTime(taskId);
-          job.attrs.nextRunAt = at ? await services.reminders.giveUp(taskId, at, error.message) : null;
-          return {
-            jobName: JobNames.redeliverReminder,
-            jobData: { ...parsed.data, at: at?.toISOString() ?? null },
-          };
+          if (!at) {
+            // The task was closed or deleted meanwhile: nothing left to deliver or retry.
+            job.attrs.nextRunAt = null;
+            return null;
+          }
+          job.attrs.nextRunAt = await services.reminders.giveUp(taskId, at, error.message);
+          return { jobName: JobNames.redeliverReminder, jobData: { ...parsed.data, at: at.toISOString() } };
         },
       );
     },

@@ -24,7 +24,8 @@ export async function withDeadLetter(
   services: Services,
   policy: RetryPolicy,
   body: () => Promise<void>,
-  giveUp: (error: Error) => Promise<RetryJob>,
+  /** Gives up and says what a retry runs; null when nothing is left worth keeping. */
+  giveUp: (error: Error) => Promise<RetryJob | null>,
 ): Promise<void> {
   try {
     await body();
@@ -33,13 +34,14 @@ export async function withDeadLetter(
     const failures = (job.attrs.failCount ?? 0) + 1;
     if (failures <= policy.retries) throw error;
     const retry = await giveUp(error);
+    job.attrs.failCount = 0;
+    if (!retry) return;
     const entry = await services.deadLetters.record({
       ...retry,
       teamId: retry.jobData.teamId ?? null,
       error: error.message,
       failCount: failures,
     });
-    job.attrs.failCount = 0;
     await services.deadLetters.notifyAdmins(entry).catch((notifyError) => {
       services.logger.warn(
         { err: notifyError, deadLetter: String(entry._id) },

@@ -75,7 +75,7 @@ export function setDue(services: Services) {
 
 /** Done on a reminder: the message is replaced in place with who closed it and when. */
 export const reminderDone = (services: Services) =>
-  taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number));
+  taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number, 'reminder'));
 
 const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+$/);
 

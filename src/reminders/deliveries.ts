@@ -120,8 +120,11 @@ export class Deliveries {
     await this.model.updateOne({ key, at, state: 'sending' }, { $set: { state: 'failed', error } });
   }
 
-  /** For a dead-letter retry: the failed record goes, so the occurrence can be claimed again. */
-  async forget(key: string, at: Date): Promise<void> {
-    await this.model.deleteOne({ key, at, state: 'failed' });
+  /**
+   * For a dead-letter retry: the failed record is reopened with an expired lease, so the next
+   * claim takes it over and skips the targets it already reached.
+   */
+  async reopen(key: string, at: Date): Promise<void> {
+    await this.model.updateOne({ key, at, state: 'failed' }, { $set: { state: 'sending', leaseUntil: this.now() } });
   }
 }

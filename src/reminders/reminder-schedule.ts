@@ -83,14 +83,15 @@ export class ReminderSchedule implements ReminderSync {
       .collection(Scheduler.COLLECTION)
       .find(
         { name: JobNames.fireReminder, 'data.taskId': { $in: due.map((task) => String(task._id)) } },
-        { projection: { 'data.taskId': 1, nextRunAt: 1, lockedAt: 1 } },
+        { projection: { 'data.taskId': 1, nextRunAt: 1, lockedAt: 1, failCount: 1 } },
       )
       .toArray();
     const byTask = new Map(jobs.map((job) => [String(job.data?.taskId), job]));
     let repaired = 0;
     for (const task of due) {
       const job = byTask.get(String(task._id));
-      if (job?.lockedAt) continue;
+      // Running, or waiting for a retry: its backoff and retry count are Agenda's to keep.
+      if (job?.lockedAt || (job?.failCount ?? 0) > 0) continue;
       const nextRunAt = job?.nextRunAt as Date | null | undefined;
       if (job && nextRunAt && task.nextFireAt && nextRunAt.getTime() <= task.nextFireAt.getTime() + 1000) continue;
       await this.write(task);

@@ -33,6 +33,8 @@ const USER_GONE = new Set(['user_not_found', 'user_disabled', 'cannot_dm_bot']);
 export interface FireHooks {
   /** Keeps the job's lock alive during long waits (Slack rate limits). */
   touch(): Promise<void>;
+  /** A retry after a failed attempt: late because of the failure, not because TaskPilot was down. */
+  retrying?: boolean;
 }
 
 export interface ReminderServiceOptions {
@@ -95,7 +97,7 @@ export class ReminderService {
     const kind = firingKind(task, at);
     if (kind === 'stale') return this.repairNextFire(task, at);
 
-    const late = now.getTime() - at.getTime() > MISSED_AFTER_MS;
+    const late = !hooks.retrying && now.getTime() - at.getTime() > MISSED_AFTER_MS;
     const count =
       late && kind === 'occurrence' && task.recurrence ? 1 + countOccurrencesBetween(task.recurrence, at, now) : 1;
     const missed = late && kind === 'occurrence' ? { at, count, postedLate: task.missedPolicy === 'late' } : null;
@@ -128,8 +130,8 @@ export class ReminderService {
   /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
   async redeliver(taskId: string, at: Date, hooks: FireHooks): Promise<void> {
     const task = await this.tasks.findById(taskId);
-    if (!task || task.status === 'deleted') return;
-    await this.deliveries.forget(`task:${taskId}`, at);
+    if (!task || task.status !== 'open') return;
+    await this.deliveries.reopen(`task:${taskId}`, at);
     const claim = await this.deliveries.claim({
       key: `task:${taskId}`,
       at,

@@ -113,7 +113,7 @@ export interface DoneOutcome {
  * occurrence only: a pending snooze, else the last reminder if it is still open, else the next
  * occurrence, which is then skipped. When that leaves nothing in the series, the task is done.
  */
-export function afterDone(task: ReminderFields): DoneOutcome {
+export function afterDone(task: ReminderFields, from: 'reminder' | 'command' = 'command'): DoneOutcome {
   if (!task.recurrence) return { patch: withNextFire(task, { status: 'done' }), closed: null };
   if (task.snoozedUntil) {
     return {
@@ -128,6 +128,9 @@ export function afterDone(task: ReminderFields): DoneOutcome {
   if (openFired && task.firedOccurrence) {
     return { patch: withNextFire(task, { closedOccurrence: task.firedOccurrence }), closed: task.firedOccurrence };
   }
+  // Done on a reminder whose occurrence is already closed (a second assignee, a double click, an
+  // old message) changes nothing: it must not skip the next occurrence.
+  if (from === 'reminder') return { patch: {}, closed: task.closedOccurrence };
   const upcoming = task.dueAt && !same(task.dueAt, task.firedOccurrence) ? task.dueAt : null;
   if (!upcoming) return { patch: withNextFire(task, { status: 'done' }), closed: null };
   const next = occurrenceAfter(task.recurrence, upcoming);
@@ -145,7 +148,15 @@ export function afterSnooze(
   until: Date,
   from: 'reminder' | 'command' = 'command',
 ): Partial<ReminderFields> {
-  if (!task.recurrence || from === 'reminder') return withNextFire(task, { snoozedUntil: until, status: 'open' });
+  if (!task.recurrence || from === 'reminder') {
+    // A one-off snoozed before it fired: the snooze replaces its time, it does not add one.
+    const unfired = !task.recurrence && task.dueAt !== null && !same(task.dueAt, task.firedOccurrence);
+    return withNextFire(task, {
+      snoozedUntil: until,
+      status: 'open',
+      ...(unfired ? { firedOccurrence: task.dueAt } : {}),
+    });
+  }
   const openFired =
     task.firedOccurrence !== null && (task.closedOccurrence === null || task.closedOccurrence < task.firedOccurrence);
   if (task.snoozedUntil || openFired) return withNextFire(task, { snoozedUntil: until, status: 'open' });
@@ -185,6 +196,10 @@ export function afterReopen(task: ReminderFields, now: Date): Partial<ReminderFi
     const next = task.recurrence ? occurrenceAfter(task.recurrence, now) : null;
     if (next) patch.dueAt = next;
     else patch.firedOccurrence = task.dueAt;
+  }
+  // A nagging task reopened with nothing pending nags again one interval from now.
+  if (task.nagMinutes && computeNextFire(withPatch(task, patch)) === null) {
+    patch.snoozedUntil = new Date(now.getTime() + task.nagMinutes * 60_000);
   }
   return withNextFire(task, patch);
 }

@@ -50,7 +50,12 @@ export class WorkspaceClients {
         });
         token = installation.bot?.token;
       } catch (error) {
-        throw new WorkspaceInactiveError(teamId, error);
+        // Only a missing (or revoked) installation means the workspace is gone; a database
+        // error is passed on so the job retries.
+        if (error instanceof Error && error.message.startsWith('no active installation')) {
+          throw new WorkspaceInactiveError(teamId, error);
+        }
+        throw error;
       }
     }
     if (!token) throw new WorkspaceInactiveError(teamId);

@@ -251,10 +251,10 @@ export class TaskService {
   }
 
   /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
-  async complete(actor: Actor, number: number): Promise<TaskDocument> {
+  async complete(actor: Actor, number: number, from: 'reminder' | 'command' = 'command'): Promise<TaskDocument> {
     await this.changeable(actor, number);
     return this.mutate(actor.teamId, number, 'live', (task) => {
-      const { patch } = afterDone(task);
+      const { patch } = afterDone(task, from);
       return patch.status === 'done' ? { ...patch, completedAt: this.now(), completedBy: actor.userId } : patch;
     });
   }

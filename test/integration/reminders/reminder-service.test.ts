@@ -313,6 +313,34 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(await jobOf(task._id)).toBeNull();
     expect(await h.services.reminderSchedule.reconcile(h.clock.now(), 5 * 60_000)).toBeGreaterThanOrEqual(1);
     expect((await jobOf(task._id))?.nextRunAt).toEqual(new Date('2027-01-11T07:02:00Z'));
+
+    // A job waiting for a retry keeps its backoff: the reconciler leaves it alone.
+    const retryAt = new Date('2027-01-11T07:10:00Z');
+    await h.database.connection.db
+      ?.collection(Scheduler.COLLECTION)
+      .updateOne(
+        { name: 'reminder.fire', 'data.taskId': String(task._id) },
+        { $set: { nextRunAt: retryAt, failCount: 1 } },
+      );
+    await h.services.reminderSchedule.reconcile(h.clock.now(), 5 * 60_000);
+    expect((await jobOf(task._id))?.nextRunAt).toEqual(retryAt);
+  });
+
+  it('a retry after a failure is not reported as missed, even past the grace minute', async () => {
+    h.clock.set('2027-01-11T07:00:00Z');
+    const task = await tasks.create(
+      newTask({
+        title: 'retried',
+        creatorId: 'U0RETRY',
+        missedPolicy: 'skip',
+        dueAt: new Date('2027-01-11T08:00:00Z'),
+      }),
+    );
+    h.clock.set('2027-01-11T08:01:30Z');
+    await h.services.reminders.fire(String(task._id), { ...noTouch, retrying: true });
+    const posts = postsTo('D0RETRY');
+    expect(posts).toHaveLength(1);
+    expect(JSON.stringify(posts[0]?.body.blocks)).not.toContain('Missed while');
   });
 
   it('sends the morning digest at 09:00 local with the tasks of the day, once, and stops when turned off', async () => {

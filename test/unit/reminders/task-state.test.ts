@@ -103,4 +103,30 @@ describe('reminder state of a task', () => {
       nextFireAt: d('2027-01-12T08:00:00Z'),
     });
   });
+
+  it('Done on a reminder whose occurrence is already closed does not skip the next one', () => {
+    const closed = task({
+      recurrence: DAILY_9_BERLIN,
+      firedOccurrence: d('2027-01-11T08:00:00Z'),
+      closedOccurrence: d('2027-01-11T08:00:00Z'),
+      dueAt: d('2027-01-12T08:00:00Z'),
+      nextFireAt: d('2027-01-12T08:00:00Z'),
+    });
+    expect(afterDone(closed, 'reminder').patch).toEqual({});
+    // From a command, a second done skips the next occurrence on purpose.
+    expect(afterDone(closed, 'command').patch).toMatchObject({ dueAt: d('2027-01-13T08:00:00Z') });
+  });
+
+  it('snoozing a one-off before it fires replaces its time instead of adding one', () => {
+    expect(afterSnooze(task(), d('2027-01-12T08:00:00Z'))).toMatchObject({
+      snoozedUntil: d('2027-01-12T08:00:00Z'),
+      firedOccurrence: d('2027-01-11T08:00:00Z'),
+      nextFireAt: d('2027-01-12T08:00:00Z'),
+    });
+  });
+
+  it('reopening a nagging task with nothing pending nags again one interval from now', () => {
+    const nagging = task({ status: 'done', nagMinutes: 60, firedOccurrence: d('2027-01-11T08:00:00Z') });
+    expect(afterReopen(nagging, d('2027-01-11T12:00:00Z')).nextFireAt).toEqual(d('2027-01-11T13:00:00Z'));
+  });
 });
