@@ -216,12 +216,6 @@ export class TaskService {
     );
   }
 
-  private async changeable(actor: Actor, number: number): Promise<TaskDocument> {
-    const task = await this.get(actor.teamId, number);
-    if (!this.canChange(task, actor)) throw new TaskForbiddenError(number);
-    return task;
-  }
-
   async list(query: ListQuery): Promise<TaskDocument[]> {
     const statuses: TaskStatus[] = query.includeDone ? ['open', 'done'] : ['open'];
     const base = { teamId: query.teamId, status: { $in: statuses } };
@@ -252,8 +246,7 @@ export class TaskService {
 
   /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
   async complete(actor: Actor, number: number, from: 'reminder' | 'command' = 'command'): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', (task) => {
+    return this.mutate(actor, number, 'live', (task) => {
       const { patch } = afterDone(task, from);
       return patch.status === 'done' ? { ...patch, completedAt: this.now(), completedBy: actor.userId } : patch;
     });
@@ -261,8 +254,7 @@ export class TaskService {
 
   /** Ends a recurring series (or closes a one-off): no more reminders. */
   async stop(actor: Actor, number: number): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', () => ({
+    return this.mutate(actor, number, 'live', () => ({
       status: 'done',
       nextFireAt: null,
       completedAt: this.now(),
@@ -271,8 +263,7 @@ export class TaskService {
   }
 
   async reopen(actor: Actor, number: number): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', (task) => ({
+    return this.mutate(actor, number, 'live', (task) => ({
       ...afterReopen(task, this.now()),
       completedAt: null,
       completedBy: null,
@@ -287,8 +278,7 @@ export class TaskService {
     from: 'reminder' | 'command' = 'command',
   ): Promise<TaskDocument> {
     this.assertFuture(until);
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', (task) => ({
+    return this.mutate(actor, number, 'live', (task) => ({
       ...afterSnooze(task, until, from),
       status: 'open',
       completedAt: null,
@@ -298,8 +288,7 @@ export class TaskService {
 
   /** "Remind me every N minutes until done"; null turns nagging off. */
   async setNag(actor: Actor, number: number, minutes: number | null): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', (task) => {
+    return this.mutate(actor, number, 'live', (task) => {
       // Turning nagging off drops the pending nag (a snooze and a nag look the same); turning it
       // on starts with the next reminder, or one interval from now when none is pending.
       let snoozedUntil = minutes === null && task.nagMinutes !== null ? null : task.snoozedUntil;
@@ -311,14 +300,12 @@ export class TaskService {
   }
 
   async setMissedPolicy(actor: Actor, number: number, policy: MissedPolicy): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', () => ({ missedPolicy: policy }));
+    return this.mutate(actor, number, 'live', () => ({ missedPolicy: policy }));
   }
 
   /** Soft delete: the task leaves every list but stays for the audit trail (and Undo). */
   async remove(actor: Actor, number: number): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    return this.mutate(actor.teamId, number, 'live', () => ({
+    return this.mutate(actor, number, 'live', () => ({
       status: 'deleted',
       nextFireAt: null,
       deletedAt: this.now(),
@@ -328,10 +315,7 @@ export class TaskService {
 
   /** Undo of a delete, for the person allowed to delete it. */
   async restore(actor: Actor, number: number): Promise<TaskDocument> {
-    const task = await this.tasks.findOne({ teamId: actor.teamId, number, status: 'deleted' });
-    if (!task) throw new TaskNotFoundError(number);
-    if (!this.canChange(task, actor)) throw new TaskForbiddenError(number);
-    return this.mutate(actor.teamId, number, 'deleted', (current) => ({
+    return this.mutate(actor, number, 'deleted', (current) => ({
       ...afterReopen(current, this.now()),
       deletedAt: null,
       deletedBy: null,
@@ -339,12 +323,10 @@ export class TaskService {
   }
 
   async edit(actor: Actor, number: number, changes: TaskEdit): Promise<TaskDocument> {
-    await this.changeable(actor, number);
-    this.assertFuture(changes.dueAt ?? null);
-    const title = changes.title !== undefined ? cleanTitle(changes.title) : undefined;
-    return this.mutate(actor.teamId, number, 'live', (task) => {
+    return this.mutate(actor, number, 'live', (task) => {
+      this.assertFuture(changes.dueAt ?? null);
       const set: Partial<Task> = {};
-      if (title !== undefined) set.title = title;
+      if (changes.title !== undefined) set.title = cleanTitle(changes.title);
       if (changes.dueAt !== undefined || changes.recurrence !== undefined) {
         Object.assign(
           set,
@@ -362,20 +344,23 @@ export class TaskService {
   }
 
   /**
-   * Read, compute, write only if nobody wrote in between (the revision), else read again: a
-   * change is one atomic document update without transactions, which FerretDB lacks. The
-   * reminder job is then brought in step with the stored task.
+   * Read (in the actor's workspace, and only if they may change the task), compute, write only if
+   * nobody wrote in between (the revision), else read again: a change is one atomic document
+   * update without transactions, which FerretDB lacks. The reminder job is then brought in step
+   * with the stored task.
    */
   private async mutate(
-    teamId: string,
+    actor: Actor,
     number: number,
     from: 'live' | 'deleted',
     change: (task: TaskDocument) => Partial<Task>,
   ): Promise<TaskDocument> {
+    const { teamId } = actor;
     const status = from === 'live' ? { $in: LIVE } : ('deleted' as const);
     for (let attempt = 1; ; attempt += 1) {
       const current = await this.tasks.findOne({ teamId, number, status });
       if (!current) throw new TaskNotFoundError(number);
+      if (!this.canChange(current, actor)) throw new TaskForbiddenError(number);
       const updated = await this.tasks.findOneAndUpdate(
         { _id: current._id, rev: current.rev },
         { $set: change(current), $inc: { rev: 1 } },
