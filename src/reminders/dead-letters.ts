@@ -75,20 +75,9 @@ export class DeadLetters {
     } while (cursor && admins.length < MAX_ADMINS_TOLD);
     const notice = buildDeadLetterNotice(describeJob(entry.jobName), entry.error, String(entry._id));
     for (const admin of admins.slice(0, MAX_ADMINS_TOLD)) {
-      const opened = await poster.call<{ ok: boolean; channel?: { id?: string } }>(
-        client,
-        entry.teamId,
-        'conversations.open',
-        { users: admin },
-      );
-      if (opened.channel?.id) {
-        await poster.call(
-          client,
-          entry.teamId,
-          'chat.postMessage',
-          { channel: opened.channel.id, ...notice },
-          { channel: opened.channel.id },
-        );
+      const dm = await poster.openDm(client, entry.teamId, admin);
+      if (dm) {
+        await poster.call(client, entry.teamId, 'chat.postMessage', { channel: dm, ...notice }, { channel: dm });
       }
     }
     return Math.min(admins.length, MAX_ADMINS_TOLD);

@@ -119,14 +119,7 @@ export class DigestService {
       const { clients, poster } = this.options;
       const client = await clients.forTeam(data.teamId);
       const onWait = () => hooks.touch();
-      const opened = await poster.call<{ ok: boolean; channel?: { id?: string } }>(
-        client,
-        data.teamId,
-        'conversations.open',
-        { users: data.userId },
-        { onWait },
-      );
-      const channel = opened.channel?.id;
+      const channel = await poster.openDm(client, data.teamId, data.userId, onWait);
       const targets: DeliveryTarget[] = [];
       if (channel) {
         const posted = await poster.call<{ ok: boolean; ts?: string }>(

@@ -78,7 +78,6 @@ type Outcome = 'sent' | 'redirected' | 'failed';
 export class ReminderService {
   private readonly tasks: Model<Task>;
   private readonly now: () => Date;
-  private readonly dmChannels = new Map<string, string>();
   readonly deliveries: Deliveries;
 
   constructor(private readonly options: ReminderServiceOptions) {
@@ -130,7 +129,7 @@ export class ReminderService {
   /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
   async redeliver(taskId: string, at: Date, hooks: FireHooks): Promise<void> {
     const task = await this.tasks.findById(taskId);
-    if (!task || task.status !== 'open') return;
+    if (task?.status !== 'open') return;
     await this.deliveries.reopen(`task:${taskId}`, at);
     const claim = await this.deliveries.claim({
       key: `task:${taskId}`,
@@ -273,7 +272,7 @@ export class ReminderService {
     let channel = target.channel;
     if (!channel && target.userId) {
       try {
-        channel = await this.dmChannel(client, task.teamId, target.userId, onWait);
+        channel = await this.options.poster.openDm(client, task.teamId, target.userId, onWait);
       } catch (error) {
         const code = slackErrorCode(error);
         if (code && USER_GONE.has(code)) {
@@ -317,31 +316,6 @@ export class ReminderService {
     }
   }
 
-  /** A person's DM channel with the bot; it never changes, so it is asked for once per process. */
-  private async dmChannel(
-    client: WebClient,
-    teamId: string,
-    userId: string,
-    onWait?: () => Promise<void>,
-  ): Promise<string | null> {
-    const key = `${teamId}:${userId}`;
-    const known = this.dmChannels.get(key);
-    if (known) return known;
-    const opened = await this.options.poster.call<{ ok: boolean; channel?: { id?: string } }>(
-      client,
-      teamId,
-      'conversations.open',
-      { users: userId },
-      { onWait },
-    );
-    const channel = opened.channel?.id ?? null;
-    if (channel) {
-      if (this.dmChannels.size >= 50_000) this.dmChannels.clear();
-      this.dmChannels.set(key, channel);
-    }
-    return channel;
-  }
-
   private async tellCreator(
     client: WebClient,
     task: TaskDocument,
@@ -351,7 +325,7 @@ export class ReminderService {
     onWait: () => Promise<void>,
   ): Promise<void> {
     const { poster } = this.options;
-    const dm = await this.dmChannel(client, task.teamId, task.creatorId, onWait);
+    const dm = await poster.openDm(client, task.teamId, task.creatorId, onWait);
     if (!dm) return;
     const notice = buildDeliveryProblem(toSummary(task), channel, code);
     await poster.call(

@@ -35,6 +35,7 @@ export function slackErrorCode(error: unknown): string | undefined {
 
 export class SlackPoster {
   private readonly pausedUntil = new Map<string, number>();
+  private readonly dmChannels = new Map<string, string>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly burst: number;
   private readonly intervalMs: number;
@@ -100,5 +101,30 @@ export class SlackPoster {
         if (this.now() + waitMs - started > this.maxWaitMs) throw error;
       }
     }
+  }
+
+  /** A person's DM channel with the bot; it never changes, so it is asked for once per process. */
+  async openDm(
+    client: WebClient,
+    teamId: string,
+    userId: string,
+    onWait?: (ms: number) => Promise<void>,
+  ): Promise<string | null> {
+    const key = `${teamId}:${userId}`;
+    const known = this.dmChannels.get(key);
+    if (known) return known;
+    const opened = await this.call<WebAPICallResult & { channel?: { id?: string } }>(
+      client,
+      teamId,
+      'conversations.open',
+      { users: userId },
+      { onWait },
+    );
+    const channel = opened.channel?.id ?? null;
+    if (channel) {
+      if (this.dmChannels.size >= 50_000) this.dmChannels.clear();
+      this.dmChannels.set(key, channel);
+    }
+    return channel;
   }
 }
