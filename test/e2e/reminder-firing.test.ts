@@ -1,9 +1,10 @@
 import { FakeSlack } from '../../src/playground/fake-slack';
-import { interactivityBody, postSigned, slashCommandBody } from '../../src/playground/signing';
+import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { Scheduler } from '../../src/scheduler/scheduler';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
+import { blockActions, sendInteraction } from '../helpers/interactions';
 import { TestClock } from '../helpers/reminders';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
@@ -71,24 +72,14 @@ describe('a reminder firing end to end across DST', () => {
       'the next run at 09:00 CEST (07:00 UTC)',
     );
 
-    const payload = {
-      type: 'block_actions',
-      team: { id: 'T0TEST', domain: 'test' },
-      user: { id: USER, team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      trigger_id: '1.2.3',
-      response_url: slack.responseUrl('done'),
-      actions: [
-        { action_id: 'reminder_done', block_id: 'reminder_actions', type: 'button', value: '1', action_ts: '1' },
-      ],
-    };
-    const click = await postSigned(
-      `${runtime.baseUrl}/slack/events`,
-      interactivityBody(payload),
-      'application/x-www-form-urlencoded',
-      {
-        secret: TEST_SIGNING_SECRET,
-      },
+    const click = await sendInteraction(
+      runtime.baseUrl,
+      blockActions(USER, slack.responseUrl('done'), {
+        action_id: 'reminder_done',
+        block_id: 'reminder_actions',
+        type: 'button',
+        value: '1',
+      }),
     );
     expect(click.status).toBe(200);
     const answer = (await slack.waitForResponse('done')).body as { replace_original?: boolean; blocks?: unknown[] };
@@ -99,30 +90,14 @@ describe('a reminder firing end to end across DST', () => {
   });
 
   it('Snooze on a reminder brings that reminder back and leaves the series alone', async () => {
-    const payload = {
-      type: 'block_actions',
-      team: { id: 'T0TEST', domain: 'test' },
-      user: { id: USER, team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      trigger_id: '1.2.3',
-      response_url: slack.responseUrl('snooze'),
-      actions: [
-        {
-          action_id: 'reminder_snooze',
-          block_id: 'reminder_actions',
-          type: 'static_select',
-          selected_option: { text: { type: 'plain_text', text: '1 hour' }, value: '1:1h' },
-          action_ts: '1',
-        },
-      ],
-    };
-    const click = await postSigned(
-      `${runtime.baseUrl}/slack/events`,
-      interactivityBody(payload),
-      'application/x-www-form-urlencoded',
-      {
-        secret: TEST_SIGNING_SECRET,
-      },
+    const click = await sendInteraction(
+      runtime.baseUrl,
+      blockActions(USER, slack.responseUrl('snooze'), {
+        action_id: 'reminder_snooze',
+        block_id: 'reminder_actions',
+        type: 'static_select',
+        selected_option: { text: { type: 'plain_text', text: '1 hour' }, value: '1:1h' },
+      }),
     );
     expect(click.status).toBe(200);
     const answer = (await slack.waitForResponse('snooze')).body as { blocks?: unknown[] };

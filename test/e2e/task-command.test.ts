@@ -1,7 +1,8 @@
 import { FakeSlack } from '../../src/playground/fake-slack';
-import { interactivityBody, postSigned, slashCommandBody } from '../../src/playground/signing';
+import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { uniqueDbName, uriForDb } from '../helpers/db';
+import { blockActions, sendInteraction } from '../helpers/interactions';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
 const NOW = new Date('2026-03-04T09:30:00Z'); // Wednesday 10:30 in Berlin
@@ -56,22 +57,9 @@ describe('/task through signed requests', () => {
 
   async function click(actionId: string, value: string, user = CREATOR): Promise<Answer & { all: string }> {
     const id = `b${++sent}`;
-    const payload = {
-      type: 'block_actions',
-      team: { id: 'T0TEST', domain: 'test' },
-      user: { id: user, team_id: 'T0TEST' },
-      api_app_id: 'A0TEST',
-      trigger_id: '1.2.3',
-      response_url: slack.responseUrl(id),
-      actions: [{ action_id: actionId, block_id: 'b', type: 'button', value, action_ts: '1' }],
-    };
-    const res = await postSigned(
-      `${runtime.baseUrl}/slack/events`,
-      interactivityBody(payload),
-      'application/x-www-form-urlencoded',
-      {
-        secret: TEST_SIGNING_SECRET,
-      },
+    const res = await sendInteraction(
+      runtime.baseUrl,
+      blockActions(user, slack.responseUrl(id), { action_id: actionId, block_id: 'b', type: 'button', value }),
     );
     expect(res.status).toBe(200);
     const body = (await slack.waitForResponse(id)).body as Answer;

@@ -1,0 +1,26 @@
+import { interactivityBody, postSigned } from '../../src/playground/signing';
+import { TEST_SIGNING_SECRET } from './runtime';
+
+/** A block_actions payload from `user` in the test workspace, answered through `responseUrl`. */
+export function blockActions(
+  user: string,
+  responseUrl: string,
+  action: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: user, team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    trigger_id: '1.2.3',
+    response_url: responseUrl,
+    actions: [{ action_ts: '1', ...action }],
+  };
+}
+
+/** Posts an interactivity payload to the app's endpoint, signed as Slack does. */
+export function sendInteraction(baseUrl: string, payload: Record<string, unknown>): Promise<Response> {
+  return postSigned(`${baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
+    secret: TEST_SIGNING_SECRET,
+  });
+}
