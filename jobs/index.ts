@@ -3,6 +3,7 @@ import type { Config } from '../src/config';
 import { JobNames } from '../src/reminders/reminder-schedule';
 import type { Services } from '../src/services';
 import { defineDigestJob } from './digest-send';
+import { defineMaintenanceJob, MAINTENANCE_SWEEP } from './maintenance-sweep';
 import { defineReminderJobs, type JobPolicy } from './reminder-fire';
 import { defineReconcileJob } from './reminders-reconcile';
 
@@ -21,10 +22,12 @@ export function defineJobs(agenda: Agenda, services: Services, jobs: Config['job
   defineReminderJobs(agenda, services, policy);
   defineDigestJob(agenda, services, policy);
   defineReconcileJob(agenda, services);
+  defineMaintenanceJob(agenda, services);
 }
 
 /** Periodic jobs, scheduled by processes that run jobs (one shared job per name). */
 export async function schedulePeriodicJobs(agenda: Agenda): Promise<void> {
   // Not at once: every start would otherwise run a pass (and leave Agenda's watchdog timer behind).
   await agenda.every('30 seconds', JobNames.reconcileReminders, undefined, { skipImmediate: true });
+  await agenda.every('1 hour', MAINTENANCE_SWEEP, undefined, { skipImmediate: true });
 }

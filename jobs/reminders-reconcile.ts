@@ -10,7 +10,7 @@ export function defineReconcileJob(agenda: Agenda, services: Services): void {
   agenda.define(
     JobNames.reconcileReminders,
     async () => {
-      await services.reminderSchedule.reconcile(services.now(), HORIZON_MS);
+      await services.reminderSchedule.reconcile(services.now(), HORIZON_MS, await services.workspaces.revokedTeams());
     },
     // Short: Agenda's watchdog for a run outlives it by half this, and the pass takes well under it.
     { lockLifetime: 10_000 },

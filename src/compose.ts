@@ -1,7 +1,9 @@
 import os from 'node:os';
 import type { Connection } from 'mongoose';
 import type { Config } from './config';
+import { HomeTab } from './home/home-tab';
 import type { Logger } from './logger';
+import { TaskNotifier } from './notify/task-notifier';
 import { RequestParser } from './parse/request-parser';
 import { DeadLetters } from './reminders/dead-letters';
 import { Deliveries } from './reminders/deliveries';
@@ -11,11 +13,16 @@ import { ReminderService } from './reminders/reminder-service';
 import type { Scheduler } from './scheduler/scheduler';
 import type { Services } from './services';
 import { mongoInstallationStore } from './slack/installation-store';
+import { MessageRequests } from './slack/message-requests';
 import { SlackPoster } from './slack/poster';
+import { ProcessedEvents } from './slack/processed-events';
 import { UserProfiles } from './slack/user-profiles';
 import { WorkspaceClients } from './slack/workspace-clients';
+import { TaskForms } from './tasks/task-forms';
 import { TaskService } from './tasks/task-service';
 import { UsageService } from './usage/usage-service';
+import { BackgroundWork } from './util/background';
+import { Workspaces } from './workspaces/workspaces';
 
 /** This process in job locks and delivery leases: unique across hosts and restarts. */
 export function workerName(): string {
@@ -46,13 +53,24 @@ export async function composeServices(input: {
       : undefined,
   });
   const auth = config.slack.auth;
-  const clients = new WorkspaceClients({
+  const installations =
+    auth.kind === 'oauth' && config.encryptionKey
+      ? mongoInstallationStore(connection, config.encryptionKey)
+      : undefined;
+  // The two know each other: a revoked workspace gets no client, and revoking drops cached ones.
+  let clients: WorkspaceClients | undefined;
+  const workspaces = new Workspaces({
+    connection,
+    agenda: scheduler.agenda,
+    logger,
+    installations,
+    forget: (teamId) => clients?.forget(teamId),
+    now,
+  });
+  clients = new WorkspaceClients({
     apiUrl: config.slack.apiUrl,
-    ...(auth.kind === 'single'
-      ? { botToken: auth.botToken }
-      : config.encryptionKey
-        ? { installations: mongoInstallationStore(connection, config.encryptionKey) }
-        : {}),
+    ...(auth.kind === 'single' ? { botToken: auth.botToken } : installations ? { installations } : {}),
+    isRevoked: (teamId) => workspaces.isRevoked(teamId),
   });
   const poster = new SlackPoster({ logger });
   const deliveries = new Deliveries(connection, workerName(), config.jobs.lockLifetimeMs, now);
@@ -68,16 +86,45 @@ export async function composeServices(input: {
     now,
   });
   const deadLetters = new DeadLetters(connection, { clients, poster, logger });
-  await Promise.all([tasks.init(), deliveries.init(), digests.init(), deadLetters.init(), reminderSchedule.init()]);
+  const profiles = new UserProfiles(logger);
+  const background = new BackgroundWork(logger);
+  const home = new HomeTab({
+    tasks,
+    profiles,
+    clients,
+    usage,
+    monthlyBudgetUsd: config.openai.monthlyBudgetUsd,
+    background,
+    logger,
+    now,
+  });
+  tasks.watch(new TaskNotifier({ clients, poster, profiles, background, logger, now }));
+  tasks.watch(home);
+  const processedEvents = new ProcessedEvents(connection, now);
+  await Promise.all([
+    tasks.init(),
+    deliveries.init(),
+    digests.init(),
+    deadLetters.init(),
+    reminderSchedule.init(),
+    processedEvents.init(),
+    workspaces.init(),
+  ]);
   return {
     logger,
     tasks,
-    profiles: new UserProfiles(logger),
+    profiles,
     parser,
     reminders,
     reminderSchedule,
     digests,
     deadLetters,
+    home,
+    forms: new TaskForms({ tasks, parser, now }),
+    messages: new MessageRequests({ tasks, parser, digests, profiles, logger, now }),
+    processedEvents,
+    workspaces,
+    background,
     now,
   };
 }

@@ -48,3 +48,10 @@ export function asTaskPilotError(error: unknown): TaskPilotError {
   const message = error instanceof Error ? error.message : String(error);
   return new TaskPilotError(ErrorCode.Unknown, message, undefined, { cause: error });
 }
+
+const USER_CAUSED = new Set<ErrorCode>([ErrorCode.InvalidInput, ErrorCode.NotFound, ErrorCode.Forbidden]);
+
+/** A refusal the person can act on (bad input, unknown task, not allowed), not a fault of ours. */
+export function isUserCaused(error: unknown): boolean {
+  return USER_CAUSED.has(asTaskPilotError(error).code);
+}

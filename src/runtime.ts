@@ -100,6 +100,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       defaultLockLifetimeMs: jobs.lockLifetimeMs,
     });
     const services = await composeServices({ config, connection, scheduler, logger, now });
+    // Stopped before the database: notifications and home refreshes still running get to finish.
+    started.push({ name: 'background work', stop: () => services.background.idle(options.drainTimeoutMs ?? 5000) });
     defineJobs(scheduler.agenda, services, jobs);
     options.defineExtraJobs?.(scheduler);
     if (runsJobs(role)) {

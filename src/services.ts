@@ -1,11 +1,17 @@
+import type { HomeTab } from './home/home-tab';
 import type { Logger } from './logger';
 import type { RequestParser } from './parse/request-parser';
 import type { DeadLetters } from './reminders/dead-letters';
 import type { DigestService } from './reminders/digest-service';
 import type { ReminderSchedule } from './reminders/reminder-schedule';
 import type { ReminderService } from './reminders/reminder-service';
+import type { MessageRequests } from './slack/message-requests';
+import type { ProcessedEvents } from './slack/processed-events';
 import type { UserProfiles } from './slack/user-profiles';
+import type { TaskForms } from './tasks/task-forms';
 import type { TaskService } from './tasks/task-service';
+import type { BackgroundWork } from './util/background';
+import type { Workspaces } from './workspaces/workspaces';
 
 /**
  * What listeners and jobs are given to do their work. Everything they touch arrives through this
@@ -20,6 +26,13 @@ export interface Services {
   reminderSchedule: ReminderSchedule;
   digests: DigestService;
   deadLetters: DeadLetters;
+  home: HomeTab;
+  forms: TaskForms;
+  messages: MessageRequests;
+  processedEvents: ProcessedEvents;
+  workspaces: Workspaces;
+  /** Work that follows a request (notifications, home refreshes); shutdown waits for it. */
+  background: BackgroundWork;
   /** The clock, so tests can fix "now". */
   now: () => Date;
 }

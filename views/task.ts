@@ -1,4 +1,4 @@
-import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { SlackMessage } from './help';
 import { ActionIds } from './ids';
@@ -144,7 +144,7 @@ const CHANGE_WORDS: Record<TaskChange, string> = {
 export function buildTaskChanged(
   task: TaskSummary,
   change: TaskChange,
-  context: { tz: string; actorId: string },
+  context: { tz: string; actorId: string; at?: Date },
 ): SlackMessage {
   // Done on a recurring task closes one occurrence; the task itself stays open.
   const occurrenceDone = change === 'done' && task.status === 'open';
@@ -160,7 +160,7 @@ export function buildTaskChanged(
     const next = task.nextFireAt ? `; next ${formatWhen(task.nextFireAt, context.tz)}` : '';
     detail = `${closed}${next}`;
   }
-  const by = ` by <@${context.actorId}>`;
+  const by = ` by <@${context.actorId}>${context.at ? ` on ${formatWhen(context.at, context.tz)}` : ''}`;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -175,6 +175,22 @@ export function buildTaskChanged(
     });
   }
   return { text: `Task #${task.number} ${change}`, blocks };
+}
+
+/** Lines packed into as few sections as fit: each holds whole lines up to Slack's 3,000 characters. */
+export function sectionsOf(lines: string[]): SectionBlock[] {
+  const sections: SectionBlock[] = [];
+  let chunk: string[] = [];
+  const flush = () => {
+    if (chunk.length > 0) sections.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
+    chunk = [];
+  };
+  for (const line of lines) {
+    if ([...chunk, line].join('\n').length > SECTION_LIMIT) flush();
+    chunk.push(truncate(line, SECTION_LIMIT));
+  }
+  flush();
+  return sections;
 }
 
 /** A list of tasks in due order, within Block Kit's limits. */
@@ -198,18 +214,10 @@ export function buildTaskList(tasks: TaskSummary[], context: { tz: string; now: 
     const people = task.assignees.length > 0 ? ` (${task.assignees.map((id) => `<@${id}>`).join(', ')})` : '';
     return `*#${task.number}* ${truncate(titleText(task.title), 200)}${people}${when}${repeat}${missed}`;
   });
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: truncate(context.heading, 150) } }];
-  // Each section holds whole rows up to Slack's 3,000 characters.
-  let chunk: string[] = [];
-  const flush = () => {
-    if (chunk.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk.join('\n') } });
-    chunk = [];
-  };
-  for (const row of rows) {
-    if ([...chunk, row].join('\n').length > SECTION_LIMIT) flush();
-    chunk.push(row);
-  }
-  flush();
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(context.heading, 150) } },
+    ...sectionsOf(rows),
+  ];
   if (tasks.length > MAX_LIST_ROWS) {
     blocks.push({
       type: 'context',

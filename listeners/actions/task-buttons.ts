@@ -12,6 +12,7 @@ import type { Services } from '../../src/services';
 import { toSummary } from '../../src/tasks/task-commands';
 import type { Actor } from '../../src/tasks/task-service';
 import { buildTaskChanged, type TaskChange } from '../../views/task';
+import { whoClicked } from './who-clicked';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockStaticSelectAction>;
@@ -20,12 +21,6 @@ const TaskNumber = z.coerce.number().int().positive();
 const DueChoice = z.object({ n: z.number().int().positive(), at: z.iso.datetime() });
 
 /** Buttons carry the task number, never state, so they keep working on old messages. */
-async function actorOf(args: ButtonArgs, services: Services): Promise<{ actor: Actor; tz: string }> {
-  const teamId = args.body.team?.id ?? args.body.user.team_id ?? '';
-  const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
-  return { actor: { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin }, tz: profile.tz };
-}
-
 function numberFrom(value: string | undefined): number {
   const parsed = TaskNumber.safeParse(value);
   if (!parsed.success) throw new UserInputError('That button no longer points at a task.');
@@ -40,11 +35,11 @@ function taskButton(
 ) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
-    const { actor, tz } = await actorOf(args, services);
+    const { actor, tz } = await whoClicked(args, services);
     const task = await apply(actor, numberFrom(args.action.value));
     await args.respond({
       replace_original: true,
-      ...buildTaskChanged(toSummary(task), change, { tz, actorId: actor.userId }),
+      ...buildTaskChanged(toSummary(task), change, { tz, actorId: actor.userId, at: services.now() }),
     });
   };
 }
@@ -64,7 +59,7 @@ export function setDue(services: Services) {
     } catch {
       throw new UserInputError('That button no longer points at a time.');
     }
-    const { actor, tz } = await actorOf(args, services);
+    const { actor, tz } = await whoClicked(args, services);
     const task = await services.tasks.edit(actor, choice.n, { dueAt: new Date(choice.at) });
     await args.respond({
       replace_original: true,
@@ -77,37 +72,29 @@ export function setDue(services: Services) {
 export const reminderDone = (services: Services) =>
   taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number, 'reminder'));
 
+/** Done on a notice (an assignment, a channel task): the person's own Done, not a reminder's. */
+export const noticeDone = (services: Services) =>
+  taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number, 'command'));
+
 const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+$/);
 
-/** The Snooze menu on a reminder: "<task number>:<choice>", the time taken in the clicker's zone. */
-export function reminderSnooze(services: Services) {
+/**
+ * A Snooze menu: "<task number>:<choice>", the time taken in the clicker's zone. On a reminder
+ * (`from: 'reminder'`) it brings that reminder back; on a notice it moves the next one.
+ */
+export function snoozeMenu(services: Services, from: 'reminder' | 'command') {
   return async (args: SelectArgs): Promise<void> => {
     await args.ack();
     const value = SnoozeValue.safeParse(args.action.selected_option?.value);
     const [numberText, choice] = value.success ? value.data.split(':') : [];
     if (!numberText || !choice || !isSnoozeChoice(choice))
       throw new UserInputError('That snooze option is no longer available.');
-    const teamId = args.body.team?.id ?? args.body.user.team_id ?? '';
-    const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
-    const actor: Actor = { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin };
-    const until = snoozeUntil(choice, services.now(), profile.tz);
-    const task = await services.tasks.snooze(actor, numberFrom(numberText), until, 'reminder');
+    const { actor, tz } = await whoClicked(args, services);
+    const until = snoozeUntil(choice, services.now(), tz);
+    const task = await services.tasks.snooze(actor, numberFrom(numberText), until, from);
     await args.respond({
       replace_original: true,
-      ...buildTaskChanged(toSummary(task), 'snoozed', { tz: profile.tz, actorId: actor.userId }),
-    });
-  };
-}
-
-/** The Edit modal arrives with the Slack surfaces; until then the button says how to edit. */
-export function editHint(_services: Services) {
-  return async (args: ButtonArgs): Promise<void> => {
-    await args.ack();
-    const number = numberFrom(args.action.value);
-    await args.respond({
-      replace_original: false,
-      response_type: 'ephemeral',
-      text: `To change #${number}, type \`/task edit ${number} <new title or time>\`, e.g. \`/task edit ${number} tomorrow at 10am\`.`,
+      ...buildTaskChanged(toSummary(task), 'snoozed', { tz, actorId: actor.userId, at: services.now() }),
     });
   };
 }

@@ -10,7 +10,11 @@ const TaskCommand = z.object({
   user_id: z.string().min(1),
   team_id: z.string().min(1),
   channel_id: z.string().default(''),
+  trigger_id: z.string().optional(),
 });
+
+/** `/task new` and `/task edit 42` with nothing more open the form instead of answering in text. */
+const OPENS_FORM = /^(?:new|add|edit\s+#?(\d{1,9}))$/i;
 
 /**
  * `/task …`: acknowledge at once (Slack's 3-second limit), then work out the answer and send it
@@ -28,6 +32,15 @@ export function taskCommand(services: Services) {
     const { text, command: name, user_id: userId, team_id: teamId, channel_id: channelId } = parsed.data;
     assertRequestLength(text);
     const profile = await services.profiles.get(client, teamId, userId);
+    const form = OPENS_FORM.exec(text.trim());
+    if (form && parsed.data.trigger_id) {
+      const context = { teamId, tz: profile.tz };
+      const view = form[1]
+        ? await services.forms.editForm({ teamId, userId, isAdmin: profile.isAdmin }, Number(form[1]), context)
+        : await services.forms.newForm(context);
+      await client.views.open({ trigger_id: parsed.data.trigger_id, view });
+      return;
+    }
     const message = await runTaskCommand(
       { command: name, text, teamId, userId, channelId, tz: profile.tz, isAdmin: profile.isAdmin, now: services.now() },
       services,

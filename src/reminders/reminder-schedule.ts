@@ -71,9 +71,10 @@ export class ReminderSchedule implements ReminderSync {
 
   /**
    * Every open task with a reminder due within `horizonMs` must have a job due no later than it.
-   * Jobs that are running are left alone (they reschedule themselves when they finish).
+   * Jobs that are running are left alone (they reschedule themselves when they finish), and so are
+   * workspaces that removed TaskPilot (their jobs were cancelled on purpose).
    */
-  async reconcile(now: Date, horizonMs: number): Promise<number> {
+  async reconcile(now: Date, horizonMs: number, revokedTeams: ReadonlySet<string> = new Set()): Promise<number> {
     const due = await this.tasks
       .find({ status: 'open', nextFireAt: { $ne: null, $lte: new Date(now.getTime() + horizonMs) } })
       .sort({ nextFireAt: 1 })
@@ -89,6 +90,7 @@ export class ReminderSchedule implements ReminderSync {
     const byTask = new Map(jobs.map((job) => [String(job.data?.taskId), job]));
     let repaired = 0;
     for (const task of due) {
+      if (revokedTeams.has(task.teamId)) continue;
       const job = byTask.get(String(task._id));
       // Running, or waiting for a retry: its backoff and retry count are Agenda's to keep.
       if (job?.lockedAt || (job?.failCount ?? 0) > 0) continue;

@@ -1,11 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
-import { asTaskPilotError, ErrorCode } from '../errors';
+import { asTaskPilotError, isUserCaused } from '../errors';
 import type { Logger } from '../logger';
 import { reportError } from '../observability/sentry';
 import { payloadKind } from './payload-kind';
-
-const USER_CAUSED = new Set<ErrorCode>([ErrorCode.InvalidInput, ErrorCode.NotFound, ErrorCode.Forbidden]);
 
 function responseUrlOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -29,7 +27,7 @@ export function registerErrorHandler(app: App, logger: Logger): void {
       teamId: context?.teamId,
       userId: context?.userId,
     };
-    if (USER_CAUSED.has(coded.code)) {
+    if (isUserCaused(coded)) {
       // Not a fault: a request we refused with a message the person can act on.
       logger.info({ ...details, err: undefined, reason: coded.message }, 'request refused');
     } else {

@@ -15,6 +15,8 @@ export interface WorkspaceClientsOptions {
   /** One workspace: its bot token. Many: the installation store. */
   botToken?: string;
   installations?: InstallationStore;
+  /** Whether the workspace removed TaskPilot (app_uninstalled, tokens_revoked). */
+  isRevoked?: (teamId: string) => Promise<boolean>;
   ttlMs?: number;
 }
 
@@ -38,6 +40,8 @@ export class WorkspaceClients {
   }
 
   async forTeam(teamId: string): Promise<WebClient> {
+    // Asked every time (it is cached where it is kept): a single bot token outlives an uninstall.
+    if (await this.options.isRevoked?.(teamId)) throw new WorkspaceInactiveError(teamId);
     const cached = this.cache.get(teamId);
     if (cached && cached.expires > Date.now()) return cached.client;
     let token = this.options.botToken;

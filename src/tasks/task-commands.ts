@@ -8,7 +8,7 @@ import {
   type TaskSummary,
   type TimeChoice,
 } from '../../views/task';
-import type { TaskDocument } from '../db/models/task';
+import type { TaskDocument, TaskSource } from '../db/models/task';
 import { UserInputError } from '../errors';
 import { describeRule } from '../parse/describe';
 import { extractNag, parseNagSetting } from '../parse/nag';
@@ -27,6 +27,8 @@ export interface CommandContext {
   tz: string;
   isAdmin: boolean;
   now: Date;
+  /** Where the request came from when it is not `/task`: a mention or a DM, and its thread. */
+  source?: { kind: TaskSource; threadTs: string | null };
 }
 
 export function toSummary(task: TaskDocument): TaskSummary {
@@ -269,7 +271,11 @@ async function createFromText(
     nagMinutes: nag.minutes,
     tz: context.tz,
     recurrence: parsed.recurrence,
-    source: { kind: 'command', channelId: context.channelId },
+    source: {
+      kind: context.source?.kind ?? 'command',
+      channelId: context.channelId || null,
+      threadTs: context.source?.threadTs ?? null,
+    },
   });
   return buildTaskCreated(toSummary(task), {
     tz: context.tz,

@@ -1,6 +1,7 @@
 import type { Connection, Model, QueryFilter } from 'mongoose';
 import {
   counterModel,
+  MAX_NOTES_LENGTH,
   MAX_TITLE_LENGTH,
   type MissedPolicy,
   type Task,
@@ -24,6 +25,33 @@ export interface ReminderSync {
   sync(task: TaskDocument): Promise<void>;
 }
 
+export type TaskChangeKind =
+  | 'created'
+  | 'done'
+  | 'reopened'
+  | 'snoozed'
+  | 'deleted'
+  | 'edited'
+  | 'restored'
+  | 'stopped'
+  | 'settings';
+
+export interface TaskChangeEvent {
+  kind: TaskChangeKind;
+  task: TaskDocument;
+  /** The task as it was; null for a create. */
+  before: TaskDocument | null;
+  actor: Actor;
+}
+
+/**
+ * Told after a task write has landed (notifications, the home tab). Must not throw: the change is
+ * made, and failing the person's request now would report it as not made.
+ */
+export interface TaskWatcher {
+  taskChanged(event: TaskChangeEvent): Promise<void>;
+}
+
 /** Who is asking: permission to change a task comes from being its creator, an assignee or an admin. */
 export interface Actor {
   teamId: string;
@@ -35,6 +63,7 @@ export interface NewTask {
   teamId: string;
   creatorId: string;
   title: string;
+  notes?: string | null;
   assignees: string[];
   channelId: string | null;
   dueAt: Date | null;
@@ -60,13 +89,14 @@ export interface ListQuery {
 
 export interface TaskEdit {
   title?: string;
+  notes?: string | null;
   dueAt?: Date | null;
   recurrence?: { rrule: string; tz: string } | null;
   assignees?: string[];
   channelId?: string | null;
 }
 
-const MAX_LIST = 100;
+const MAX_LIST = 200;
 /** Statuses a person still sees; deleted tasks are kept but hidden. */
 const LIVE: TaskStatus[] = ['open', 'done'];
 const MAX_NUMBER_ATTEMPTS = 25;
@@ -102,6 +132,14 @@ function cleanTitle(title: string): string {
   return clean;
 }
 
+function cleanNotes(notes: string | null | undefined): string | null {
+  const clean = notes?.trim() ?? '';
+  if (clean.length > MAX_NOTES_LENGTH) {
+    throw new UserInputError(`Notes can have up to ${MAX_NOTES_LENGTH} characters; these have ${clean.length}.`);
+  }
+  return clean || null;
+}
+
 /**
  * Tasks in MongoDB. Every query is scoped to one workspace, served by an index of the Task model,
  * and built from typed values only: text a person typed is never a query key or operator.
@@ -110,6 +148,7 @@ function cleanTitle(title: string): string {
 export class TaskService {
   private readonly tasks: Model<Task>;
   private readonly counters: ReturnType<typeof counterModel>;
+  private readonly watchers: TaskWatcher[] = [];
 
   constructor(
     connection: Connection,
@@ -118,6 +157,15 @@ export class TaskService {
   ) {
     this.tasks = taskModel(connection);
     this.counters = counterModel(connection);
+  }
+
+  /** Adds a watcher told of every change after it is stored. */
+  watch(watcher: TaskWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  private async tell(event: TaskChangeEvent): Promise<void> {
+    await Promise.all(this.watchers.map((watcher) => watcher.taskChanged(event)));
   }
 
   /** Builds the collections' indexes (the app does this at start; tests call it). */
@@ -150,6 +198,7 @@ export class TaskService {
    */
   async create(input: NewTask): Promise<TaskDocument> {
     const title = cleanTitle(input.title);
+    const notes = cleanNotes(input.notes);
     this.assertFuture(input.dueAt);
     for (let attempt = 1; ; attempt += 1) {
       const number = await this.nextNumber(input.teamId);
@@ -172,6 +221,7 @@ export class TaskService {
           teamId: input.teamId,
           number,
           title,
+          notes,
           creatorId: input.creatorId,
           assignees: [...new Set(input.assignees)],
           channelId: input.channelId,
@@ -188,6 +238,12 @@ export class TaskService {
           deletedBy: null,
         });
         await this.reminders.sync(task);
+        await this.tell({
+          kind: 'created',
+          task,
+          before: null,
+          actor: { teamId: input.teamId, userId: input.creatorId, isAdmin: false },
+        });
         return task;
       } catch (error) {
         if (attempt >= MAX_NUMBER_ATTEMPTS || !isDuplicateKey(error)) throw error;
@@ -246,7 +302,7 @@ export class TaskService {
 
   /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
   async complete(actor: Actor, number: number, from: 'reminder' | 'command' = 'command'): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', (task) => {
+    return this.mutate(actor, number, 'live', 'done', (task) => {
       const { patch } = afterDone(task, from);
       return patch.status === 'done' ? { ...patch, completedAt: this.now(), completedBy: actor.userId } : patch;
     });
@@ -254,7 +310,7 @@ export class TaskService {
 
   /** Ends a recurring series (or closes a one-off): no more reminders. */
   async stop(actor: Actor, number: number): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', () => ({
+    return this.mutate(actor, number, 'live', 'stopped', () => ({
       status: 'done',
       nextFireAt: null,
       completedAt: this.now(),
@@ -263,7 +319,7 @@ export class TaskService {
   }
 
   async reopen(actor: Actor, number: number): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', (task) => ({
+    return this.mutate(actor, number, 'live', 'reopened', (task) => ({
       ...afterReopen(task, this.now()),
       completedAt: null,
       completedBy: null,
@@ -278,7 +334,7 @@ export class TaskService {
     from: 'reminder' | 'command' = 'command',
   ): Promise<TaskDocument> {
     this.assertFuture(until);
-    return this.mutate(actor, number, 'live', (task) => ({
+    return this.mutate(actor, number, 'live', 'snoozed', (task) => ({
       ...afterSnooze(task, until, from),
       status: 'open',
       completedAt: null,
@@ -288,7 +344,7 @@ export class TaskService {
 
   /** "Remind me every N minutes until done"; null turns nagging off. */
   async setNag(actor: Actor, number: number, minutes: number | null): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', (task) => {
+    return this.mutate(actor, number, 'live', 'settings', (task) => {
       // Turning nagging off drops the pending nag (a snooze and a nag look the same); turning it
       // on starts with the next reminder, or one interval from now when none is pending.
       let snoozedUntil = minutes === null && task.nagMinutes !== null ? null : task.snoozedUntil;
@@ -300,12 +356,12 @@ export class TaskService {
   }
 
   async setMissedPolicy(actor: Actor, number: number, policy: MissedPolicy): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', () => ({ missedPolicy: policy }));
+    return this.mutate(actor, number, 'live', 'settings', () => ({ missedPolicy: policy }));
   }
 
   /** Soft delete: the task leaves every list but stays for the audit trail (and Undo). */
   async remove(actor: Actor, number: number): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', () => ({
+    return this.mutate(actor, number, 'live', 'deleted', () => ({
       status: 'deleted',
       nextFireAt: null,
       deletedAt: this.now(),
@@ -315,7 +371,7 @@ export class TaskService {
 
   /** Undo of a delete, for the person allowed to delete it. */
   async restore(actor: Actor, number: number): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'deleted', (current) => ({
+    return this.mutate(actor, number, 'deleted', 'restored', (current) => ({
       ...afterReopen(current, this.now()),
       deletedAt: null,
       deletedBy: null,
@@ -323,10 +379,11 @@ export class TaskService {
   }
 
   async edit(actor: Actor, number: number, changes: TaskEdit): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', (task) => {
+    return this.mutate(actor, number, 'live', 'edited', (task) => {
       this.assertFuture(changes.dueAt ?? null);
       const set: Partial<Task> = {};
       if (changes.title !== undefined) set.title = cleanTitle(changes.title);
+      if (changes.notes !== undefined) set.notes = cleanNotes(changes.notes);
       if (changes.dueAt !== undefined || changes.recurrence !== undefined) {
         Object.assign(
           set,
@@ -353,6 +410,7 @@ export class TaskService {
     actor: Actor,
     number: number,
     from: 'live' | 'deleted',
+    kind: TaskChangeKind,
     change: (task: TaskDocument) => Partial<Task>,
   ): Promise<TaskDocument> {
     const { teamId } = actor;
@@ -368,6 +426,7 @@ export class TaskService {
       );
       if (updated) {
         await this.reminders.sync(updated);
+        await this.tell({ kind, task: updated, before: current, actor });
         return updated;
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {

@@ -70,6 +70,7 @@ export async function startReminderHarness(
     clock,
     async cleanup() {
       await scheduler.shutdown(1000);
+      await services.background.idle();
       await fake.stop();
       await database.cleanup();
     },

@@ -6,6 +6,7 @@ export const TASK_SOURCES = ['command', 'mention', 'dm', 'shortcut', 'modal'] as
 export type TaskSource = (typeof TASK_SOURCES)[number];
 
 export const MAX_TITLE_LENGTH = 500;
+export const MAX_NOTES_LENGTH = 3000;
 
 /**
  * What happens to an occurrence that came due while no worker was running: `late` posts it once,
@@ -19,6 +20,8 @@ export interface Task {
   /** Short number per workspace ("#42"), from an atomic counter. */
   number: number;
   title: string;
+  /** Free text from the New / Edit task form (or the message a task was made from). */
+  notes: string | null;
   creatorId: string;
   assignees: string[];
   /** Where the task lives: reminders and notices go here when set. */
@@ -61,6 +64,7 @@ const TaskSchema = new Schema<Task>(
     teamId: { type: String, required: true },
     number: { type: Number, required: true },
     title: { type: String, required: true, maxlength: MAX_TITLE_LENGTH },
+    notes: { type: String, default: null, maxlength: MAX_NOTES_LENGTH },
     creatorId: { type: String, required: true },
     assignees: { type: [String], default: [] },
     channelId: { type: String, default: null },

@@ -1,0 +1,49 @@
+import type { AllMiddlewareArgs, BlockAction, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { UserInputError } from '../../src/errors';
+import type { Services } from '../../src/services';
+import { whoClicked } from './who-clicked';
+
+type Args<A extends BlockAction> = AllMiddlewareArgs & SlackActionMiddlewareArgs<A>;
+
+const TaskNumber = z.coerce.number().int().positive();
+
+/** "New task" on the home tab: the blank form. */
+export function openNewTask(services: Services) {
+  return async (args: Args<BlockButtonAction>) => {
+    await args.ack();
+    const { actor, tz } = await whoClicked(args, services);
+    const view = await services.forms.newForm({ teamId: actor.teamId, tz });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view });
+  };
+}
+
+/** Edit on a confirmation, a reminder or a notice: the form on that task. */
+export function openEditTask(services: Services) {
+  return async (args: Args<BlockButtonAction>) => {
+    await args.ack();
+    const number = TaskNumber.safeParse(args.action.value);
+    if (!number.success) throw new UserInputError('That button no longer points at a task.');
+    const { actor, tz } = await whoClicked(args, services);
+    const view = await services.forms.editForm(actor, number.data, { teamId: actor.teamId, tz });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view });
+  };
+}
+
+/** A date, time or repeat changed in the open form: rebuild it with a fresh preview. */
+export function refreshFormPreview(services: Services) {
+  return async (args: Args<BlockAction>) => {
+    await args.ack();
+    const view = args.body.view;
+    if (!view) return;
+    const { actor, tz } = await whoClicked(args, services);
+    const updated = await services.forms.preview(view, { teamId: actor.teamId, tz });
+    // The hash makes Slack refuse the update if the form changed again meanwhile; that newer
+    // change brings its own update.
+    await args.client.views
+      .update({ view_id: view.id, hash: view.hash, view: updated })
+      .catch((error: { data?: { error?: string } }) => {
+        if (error.data?.error !== 'hash_conflict') throw error;
+      });
+  };
+}

@@ -1,0 +1,13 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Services } from '../../src/services';
+import type { Actor } from '../../src/tasks/task-service';
+
+/** The person behind a click, with their zone and admin flag (users.info, cached). */
+export async function whoClicked(
+  args: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>,
+  services: Services,
+): Promise<{ actor: Actor; tz: string }> {
+  const teamId = args.body.team?.id ?? args.body.user.team_id ?? '';
+  const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
+  return { actor: { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin }, tz: profile.tz };
+}

@@ -1,0 +1,14 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import type { Services } from '../../src/services';
+
+const HomeOpened = z.object({ user: z.string().min(1), tab: z.string().optional() });
+
+/** app_home_opened: publish the person's home tab (the Messages tab needs nothing). */
+export function appHomeOpened(services: Services) {
+  return async ({ event, context, client }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>) => {
+    const parsed = HomeOpened.safeParse(event);
+    if (!parsed.success || (parsed.data.tab && parsed.data.tab !== 'home')) return;
+    await services.home.publish(context.teamId ?? '', parsed.data.user, 0, client);
+  };
+}

@@ -1,0 +1,90 @@
+import type { ActionsBlock, KnownBlock, PlainTextOption } from '@slack/types';
+import { SNOOZE_CHOICES } from '../src/reminders/snooze-choices';
+import type { SlackMessage } from './help';
+import { ActionIds } from './ids';
+import { escapeText, formatWhen, type TaskSummary, titleText, truncate } from './task';
+
+/** Done and Snooze for a person acting on a task from a notice; they carry the task number only. */
+function taskActions(task: TaskSummary): ActionsBlock {
+  const options: PlainTextOption[] = SNOOZE_CHOICES.map((choice) => ({
+    text: { type: 'plain_text', text: choice.label },
+    value: `${task.number}:${choice.id}`,
+  }));
+  return {
+    type: 'actions',
+    block_id: 'task_notice_actions',
+    elements: [
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Done', emoji: true },
+        style: 'primary',
+        action_id: ActionIds.taskDone,
+        value: String(task.number),
+      },
+      {
+        type: 'static_select',
+        placeholder: { type: 'plain_text', text: 'Snooze…' },
+        action_id: ActionIds.taskSnooze,
+        options,
+      },
+      {
+        type: 'button',
+        text: { type: 'plain_text', text: 'Edit', emoji: true },
+        action_id: ActionIds.editTask,
+        value: String(task.number),
+      },
+    ],
+  };
+}
+
+function details(task: TaskSummary, tz: string): string[] {
+  const lines: string[] = [];
+  const due = task.nextFireAt ?? task.dueAt;
+  if (due) lines.push(`*When:* ${formatWhen(due, tz)} (${escapeText(tz)})`);
+  if (task.recurrenceText) lines.push(`*Repeats:* ${escapeText(task.recurrenceText)}`);
+  if (task.permalink) lines.push(`<${task.permalink}|From this message>`);
+  return lines;
+}
+
+/** To someone a task was just given to. */
+export function buildAssigned(task: TaskSummary, context: { byId: string; tz: string }): SlackMessage {
+  const lines = [
+    `:inbox_tray: <@${context.byId}> assigned you *#${task.number}* ${truncate(titleText(task.title), 1500)}`,
+    ...details(task, context.tz),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+    taskActions(task),
+  ];
+  return { text: `New task for you: #${task.number} ${truncate(task.title, 200)}`, blocks };
+}
+
+/** In a task's channel, when the task is made there. */
+export function buildChannelTask(task: TaskSummary, context: { tz: string }): SlackMessage {
+  const people = task.assignees.length > 0 ? task.assignees.map((id) => `<@${id}>`).join(', ') : `<@${task.creatorId}>`;
+  const lines = [
+    `:memo: New task *#${task.number}* ${truncate(titleText(task.title), 1500)}`,
+    `*Who:* ${people} · made by <@${task.creatorId}>`,
+    ...details(task, context.tz),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+    taskActions(task),
+  ];
+  return { text: `New task #${task.number}: ${truncate(task.title, 200)}`, blocks };
+}
+
+/** To a task's creator when someone else finished or deleted it. */
+export function buildCreatorNotice(
+  task: TaskSummary,
+  change: 'done' | 'deleted' | 'stopped',
+  context: { actorId: string; tz: string; at: Date },
+): SlackMessage {
+  const verb = change === 'done' ? 'completed' : change === 'deleted' ? 'deleted' : 'ended the series';
+  const icon = change === 'done' ? ':white_check_mark:' : change === 'deleted' ? ':wastebasket:' : ':stop_sign:';
+  const text = `${icon} <@${context.actorId}> ${verb} *#${task.number}* ~${truncate(titleText(task.title), 1500)}~ on ${formatWhen(context.at, context.tz)}`;
+  return {
+    text: `#${task.number} ${verb} by a teammate`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+  };
+}
