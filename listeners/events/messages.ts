@@ -12,8 +12,8 @@ const PersonMessage = z.object({
   channel: z.string().min(1),
   ts: z.string().min(1),
   thread_ts: z.string().optional(),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  subtype: z.undefined().optional(),
+  bot_id: z.undefined().optional(),
 });
 
 type Args<E extends 'app_mention' | 'message'> = AllMiddlewareArgs & SlackEventMiddlewareArgs<E>;
