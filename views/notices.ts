@@ -37,11 +37,14 @@ function taskActions(task: TaskSummary): ActionsBlock {
   };
 }
 
+/** Slack refuses a section's text over 3,000 characters. */
+const SECTION_LIMIT = 3000;
+
 function details(task: TaskSummary, tz: string): string[] {
   const lines: string[] = [];
   const due = task.nextFireAt ?? task.dueAt;
   if (due) lines.push(`*When:* ${formatWhen(due, tz)} (${escapeText(tz)})`);
-  if (task.recurrenceText) lines.push(`*Repeats:* ${escapeText(task.recurrenceText)}`);
+  if (task.recurrenceText) lines.push(`*Repeats:* ${truncate(escapeText(task.recurrenceText), 500)}`);
   if (task.permalink) lines.push(`<${task.permalink}|From this message>`);
   return lines;
 }
@@ -53,7 +56,7 @@ export function buildAssigned(task: TaskSummary, context: { byId: string; tz: st
     ...details(task, context.tz),
   ];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SECTION_LIMIT) } },
     taskActions(task),
   ];
   return { text: `New task for you: #${task.number} ${truncate(task.title, 200)}`, blocks };
@@ -68,7 +71,7 @@ export function buildChannelTask(task: TaskSummary, context: { tz: string }): Sl
     ...details(task, context.tz),
   ];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SECTION_LIMIT) } },
     taskActions(task),
   ];
   return { text: `New task #${task.number}: ${truncate(task.title, 200)}`, blocks };
