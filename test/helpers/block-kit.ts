@@ -84,7 +84,7 @@ export function assertModalWithinLimits(view: ModalView): void {
   expect((view.callback_id ?? '').length).toBeLessThanOrEqual(255);
   const blockIds = view.blocks.map((block) => block.block_id).filter(Boolean);
   expect(new Set(blockIds).size).toBe(blockIds.length);
-  for (const block of view.blocks) {
+  for (const block of view.blocks as KnownBlock[]) {
     if (block.type === 'input') {
       expect(block.label.text.length).toBeGreaterThan(0);
       expect(block.label.text.length).toBeLessThanOrEqual(2000);
