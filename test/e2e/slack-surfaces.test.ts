@@ -1,7 +1,7 @@
 import type { HomeView, ModalView } from '@slack/types';
 import { taskModel } from '../../src/db/models/task';
 import { FakeSlack, type RecordedCall } from '../../src/playground/fake-slack';
-import { postSigned } from '../../src/playground/signing';
+import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import { JobNames } from '../../src/reminders/reminder-schedule';
 import type { Runtime } from '../../src/runtime';
 import { Scheduler } from '../../src/scheduler/scheduler';
@@ -253,6 +253,87 @@ describe('Slack surfaces through signed requests', () => {
     );
     expect(JSON.stringify(assigned.body.blocks)).toContain('task_done');
     expect(JSON.stringify(assigned.body.blocks)).toContain('task_snooze');
+  });
+
+  it('refreshes the form’s preview of the next runs as the repeat changes (views.update)', async () => {
+    const start = slack.calls.length;
+    await sendInteraction(runtime.baseUrl, {
+      type: 'shortcut',
+      callback_id: 'create_task',
+      trigger_id: '1.2.preview',
+      team: { id: TEAM, domain: 'test' },
+      user: { id: ANA, team_id: TEAM },
+      api_app_id: 'A0TEST',
+    });
+    const view = await openedView(start);
+    const res = await sendInteraction(runtime.baseUrl, {
+      ...blockActions(ANA, slack.responseUrl('unused-preview'), {
+        action_id: FormInputs.repeat,
+        block_id: FormBlocks.repeat,
+        type: 'static_select',
+        selected_option: { value: 'daily' },
+      }),
+      response_url: undefined,
+      view: {
+        id: 'V0FORM',
+        hash: 'h-preview',
+        type: 'modal',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: { values: formValues({ title: 'stretch', date: '2026-03-05', time: '07:30', repeat: 'daily' }) },
+      },
+    });
+    expect(res.status).toBe(200);
+    const update = await slack.waitForCall('views.update', (c) => c.body.view_id === 'V0FORM');
+    expect(update.body.hash).toBe('h-preview');
+    const preview = JSON.stringify((update.body.view as ModalView).blocks);
+    for (const run of ['Thu 5 Mar 2026, 07:30', 'Fri 6 Mar 2026, 07:30', 'Sat 7 Mar 2026, 07:30']) {
+      expect(preview).toContain(run);
+    }
+    expect(preview).toContain('every day');
+  });
+
+  it('/task edit N opens the Edit form on the task; saving a new title keeps its schedule', async () => {
+    const task = await runtime.services.tasks.create({
+      teamId: TEAM,
+      creatorId: ANA,
+      title: 'edit: draft the newsletter',
+      assignees: [],
+      channelId: null,
+      dueAt: new Date('2026-03-11T08:00:00Z'),
+      tz: 'Europe/Berlin',
+      recurrence: null,
+      source: { kind: 'command' },
+    });
+    const start = slack.calls.length;
+    const res = await postSigned(
+      `${runtime.baseUrl}/slack/events`,
+      slashCommandBody({ text: `edit ${task.number}`, user_id: ANA, response_url: slack.responseUrl('edit-cmd') }),
+      'application/x-www-form-urlencoded',
+      { secret: TEST_SIGNING_SECRET },
+    );
+    expect(res.status).toBe(200);
+    const view = await openedView(start);
+    expect(view.title.text).toBe(`Edit task #${task.number}`);
+    const opened = JSON.stringify(view.blocks);
+    expect(opened).toContain('"initial_value":"edit: draft the newsletter"');
+    expect(opened).toContain('"initial_date":"2026-03-11"');
+    expect(opened).toContain('"initial_time":"09:00"');
+
+    await submit(
+      view,
+      ANA,
+      formValues({ title: 'edit: draft and send the newsletter', date: '2026-03-11', time: '09:00' }),
+    );
+    const edited = await eventually(async () => {
+      const found = await tasks().findById(task._id);
+      return found?.title === 'edit: draft and send the newsletter' ? found : null;
+    }, 'title edited from the form');
+    expect(edited.dueAt?.toISOString()).toBe('2026-03-11T08:00:00.000Z');
+    await slack.waitForCall(
+      'chat.postMessage',
+      (c) => c.body.channel === ANA && String(c.body.text) === `Task #${task.number} edited`,
+    );
   });
 
   it('shows invalid form input next to the inputs (response_action: errors) and stores nothing', async () => {
