@@ -1,41 +1,12 @@
-import type { ActionsBlock, KnownBlock, PlainTextOption } from '@slack/types';
-import { SNOOZE_CHOICES } from '../src/reminders/snooze-choices';
+import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from './help';
 import { ActionIds } from './ids';
 import { escapeText, formatWhen, type TaskSummary, titleText, truncate } from './task';
+import { doneSnoozeEdit } from './task-actions';
 
-/** Done and Snooze for a person acting on a task from a notice; they carry the task number only. */
-function taskActions(task: TaskSummary): ActionsBlock {
-  const options: PlainTextOption[] = SNOOZE_CHOICES.map((choice) => ({
-    text: { type: 'plain_text', text: choice.label },
-    value: `${task.number}:${choice.id}`,
-  }));
-  return {
-    type: 'actions',
-    block_id: 'task_notice_actions',
-    elements: [
-      {
-        type: 'button',
-        text: { type: 'plain_text', text: 'Done', emoji: true },
-        style: 'primary',
-        action_id: ActionIds.taskDone,
-        value: String(task.number),
-      },
-      {
-        type: 'static_select',
-        placeholder: { type: 'plain_text', text: 'Snooze…' },
-        action_id: ActionIds.taskSnooze,
-        options,
-      },
-      {
-        type: 'button',
-        text: { type: 'plain_text', text: 'Edit', emoji: true },
-        action_id: ActionIds.editTask,
-        value: String(task.number),
-      },
-    ],
-  };
-}
+/** Done / Snooze / Edit on a notice: the person's own actions, not a reminder's. */
+const taskActions = (task: TaskSummary) =>
+  doneSnoozeEdit(task, { blockId: 'task_notice_actions', done: ActionIds.taskDone, snooze: ActionIds.taskSnooze });
 
 /** Slack refuses a section's text over 3,000 characters. */
 const SECTION_LIMIT = 3000;

@@ -1,8 +1,8 @@
-import type { KnownBlock, PlainTextOption } from '@slack/types';
-import { SNOOZE_CHOICES } from '../src/reminders/snooze-choices';
+import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from './help';
 import { ActionIds } from './ids';
 import { escapeText, formatWhen, type TaskSummary, titleText, truncate } from './task';
+import { doneSnoozeEdit } from './task-actions';
 
 export interface ReminderContext {
   tz: string;
@@ -28,37 +28,13 @@ export function buildReminder(task: TaskSummary, context: ReminderContext): Slac
   if (task.recurrenceText) lines.push(`:repeat: ${escapeText(task.recurrenceText)}`);
   if (task.nagMinutes) lines.push(`_I'll remind you every ${task.nagMinutes} minutes until it's done._`);
   if (task.permalink) lines.push(`<${task.permalink}|From this message>`);
-  const snoozeOptions: PlainTextOption[] = SNOOZE_CHOICES.map((choice) => ({
-    text: { type: 'plain_text', text: choice.label },
-    value: `${task.number}:${choice.id}`,
-  }));
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
-    {
-      type: 'actions',
-      block_id: 'reminder_actions',
-      elements: [
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'Done', emoji: true },
-          style: 'primary',
-          action_id: ActionIds.reminderDone,
-          value: String(task.number),
-        },
-        {
-          type: 'static_select',
-          placeholder: { type: 'plain_text', text: 'Snooze…' },
-          action_id: ActionIds.reminderSnooze,
-          options: snoozeOptions,
-        },
-        {
-          type: 'button',
-          text: { type: 'plain_text', text: 'Edit', emoji: true },
-          action_id: ActionIds.editTask,
-          value: String(task.number),
-        },
-      ],
-    },
+    doneSnoozeEdit(task, {
+      blockId: 'reminder_actions',
+      done: ActionIds.reminderDone,
+      snooze: ActionIds.reminderSnooze,
+    }),
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `Due ${due} (${escapeText(context.tz)})` }],

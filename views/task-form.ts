@@ -19,6 +19,18 @@ export interface TaskFormFields {
   customRepeat: string;
 }
 
+/** A blank form. */
+export const EMPTY_FORM: TaskFormFields = {
+  title: '',
+  notes: '',
+  assignees: [],
+  channelId: null,
+  date: null,
+  time: null,
+  repeat: 'none',
+  customRepeat: '',
+};
+
 /** What the form remembers between opening and submitting (Slack's private_metadata). */
 export interface TaskFormMeta {
   mode: 'new' | 'edit';

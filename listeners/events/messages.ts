@@ -16,49 +16,33 @@ const PersonMessage = z.object({
   bot_id: z.undefined().optional(),
 });
 
-type Args<E extends 'app_mention' | 'message'> = AllMiddlewareArgs & SlackEventMiddlewareArgs<E>;
+type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention' | 'message'>;
+
+/** Hands a person's message to the same handling as `/task`; anything else is ignored. */
+function messageRequest(services: Services, kind: 'mention' | 'dm') {
+  return async ({ event, context, client }: Args): Promise<void> => {
+    if (kind === 'dm' && (event as { channel_type?: string }).channel_type !== 'im') return;
+    const parsed = PersonMessage.safeParse(event);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    await services.messages.handle(
+      {
+        kind,
+        teamId: context.teamId ?? '',
+        userId: message.user,
+        channelId: message.channel,
+        text: message.text,
+        ts: message.ts,
+        threadTs: message.thread_ts ?? null,
+        botUserId: context.botUserId ?? null,
+      },
+      client,
+    );
+  };
+}
 
 /** "@TaskPilot remind me…" in a channel: the answer goes in the message's thread. */
-export function appMention(services: Services) {
-  return async ({ event, context, client }: Args<'app_mention'>) => {
-    const parsed = PersonMessage.safeParse(event);
-    if (!parsed.success) return;
-    const message = parsed.data;
-    await services.messages.handle(
-      {
-        kind: 'mention',
-        teamId: context.teamId ?? '',
-        userId: message.user,
-        channelId: message.channel,
-        text: message.text,
-        ts: message.ts,
-        threadTs: message.thread_ts ?? null,
-        botUserId: context.botUserId ?? null,
-      },
-      client,
-    );
-  };
-}
+export const appMention = (services: Services) => messageRequest(services, 'mention');
 
 /** A message in TaskPilot's DM (message.im); other message events are not subscribed to. */
-export function directMessage(services: Services) {
-  return async ({ event, context, client }: Args<'message'>) => {
-    if ((event as { channel_type?: string }).channel_type !== 'im') return;
-    const parsed = PersonMessage.safeParse(event);
-    if (!parsed.success) return;
-    const message = parsed.data;
-    await services.messages.handle(
-      {
-        kind: 'dm',
-        teamId: context.teamId ?? '',
-        userId: message.user,
-        channelId: message.channel,
-        text: message.text,
-        ts: message.ts,
-        threadTs: message.thread_ts ?? null,
-        botUserId: context.botUserId ?? null,
-      },
-      client,
-    );
-  };
-}
+export const directMessage = (services: Services) => messageRequest(services, 'dm');

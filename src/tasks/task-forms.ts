@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { buildTaskForm, type TaskFormFields, type TaskFormMeta } from '../../views/task-form';
+import { buildTaskForm, EMPTY_FORM, type TaskFormFields, type TaskFormMeta } from '../../views/task-form';
 import type { TaskDocument } from '../db/models/task';
 import { UserInputError } from '../errors';
 import type { RequestParser } from '../parse/request-parser';
@@ -43,17 +43,6 @@ export interface FormContext {
   tz: string;
 }
 
-const EMPTY: TaskFormFields = {
-  title: '',
-  notes: '',
-  assignees: [],
-  channelId: null,
-  date: null,
-  time: null,
-  repeat: 'none',
-  customRepeat: '',
-};
-
 /** The first line of a message as a title; the whole message goes to the notes when it is longer. */
 function titleFromMessage(text: string): { title: string; notes: string } {
   const clean = text.trim();
@@ -82,7 +71,7 @@ export class TaskForms {
 
   /** A blank form, or one filled from a message (its text, and a link back to it). */
   newForm(context: FormContext, message?: SourceMessage): Promise<ModalView> {
-    const fields = message ? { ...EMPTY, ...titleFromMessage(message.text) } : EMPTY;
+    const fields = message ? { ...EMPTY_FORM, ...titleFromMessage(message.text) } : EMPTY_FORM;
     const meta: TaskFormMeta = {
       mode: 'new',
       ...(message ? { permalink: message.permalink, sourceChannelId: message.channelId } : {}),

@@ -5,6 +5,7 @@ import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import { JobNames } from '../../src/reminders/reminder-schedule';
 import type { Runtime } from '../../src/runtime';
 import { Scheduler } from '../../src/scheduler/scheduler';
+import type { NewTask } from '../../src/tasks/task-service';
 import { FormBlocks, FormInputs } from '../../views/ids';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
@@ -42,6 +43,20 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   const tasks = () => taskModel(runtime.connection);
+  /** A task made directly through the service (the request paths are tested on their own). */
+  const makeTask = (title: string, overrides: Partial<NewTask> = {}) =>
+    runtime.services.tasks.create({
+      teamId: TEAM,
+      creatorId: ANA,
+      title,
+      assignees: [],
+      channelId: null,
+      dueAt: null,
+      tz: 'Europe/Berlin',
+      recurrence: null,
+      source: { kind: 'command' },
+      ...overrides,
+    });
   /** Moves a one-off task's time to just now, as if the clock had reached it. */
   const dueNow = (id: unknown) => {
     const at = new Date(NOW.getTime() - 1000);
@@ -80,6 +95,21 @@ describe('Slack surfaces through signed requests', () => {
   async function openedView(start: number): Promise<ModalView> {
     const call = await slack.waitForCall('views.open', (c) => slack.calls.indexOf(c) >= start);
     return call.body.view as ModalView;
+  }
+
+  /** The global "Create a task" shortcut, clicked by Ana: returns the form it opened. */
+  async function openCreateShortcut(triggerId: string): Promise<ModalView> {
+    const start = slack.calls.length;
+    const res = await sendInteraction(runtime.baseUrl, {
+      type: 'shortcut',
+      callback_id: 'create_task',
+      trigger_id: triggerId,
+      team: { id: TEAM, domain: 'test' },
+      user: { id: ANA, team_id: TEAM },
+      api_app_id: 'A0TEST',
+    });
+    expect(res.status).toBe(200);
+    return openedView(start);
   }
 
   function formValues(fields: {
@@ -126,22 +156,8 @@ describe('Slack surfaces through signed requests', () => {
   }
 
   it('publishes the home tab on app_home_opened, overdue and missed tasks marked, each with its menu', async () => {
-    const base = { teamId: TEAM, creatorId: ANA, assignees: [], channelId: null, tz: 'Europe/Berlin' };
-    const source = { kind: 'command' as const };
-    const later = await runtime.services.tasks.create({
-      ...base,
-      title: 'home: renew the domain',
-      dueAt: new Date('2026-03-10T08:00:00Z'),
-      recurrence: null,
-      source,
-    });
-    const overdue = await runtime.services.tasks.create({
-      ...base,
-      title: 'home: file the expenses',
-      dueAt: new Date('2026-03-05T08:00:00Z'),
-      recurrence: null,
-      source,
-    });
+    const later = await makeTask('home: renew the domain', { dueAt: new Date('2026-03-10T08:00:00Z') });
+    const overdue = await makeTask('home: file the expenses', { dueAt: new Date('2026-03-05T08:00:00Z') });
     // Came due while nobody was watching: overdue, and marked missed.
     await tasks().updateOne(
       { _id: overdue._id },
@@ -173,16 +189,9 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('refreshes the home tab after a change made from it (Done in the task menu)', async () => {
-    const task = await runtime.services.tasks.create({
-      teamId: TEAM,
+    const task = await makeTask('home: water the office plants', {
       creatorId: BEN,
-      title: 'home: water the office plants',
-      assignees: [],
-      channelId: null,
       dueAt: new Date('2026-03-06T08:00:00Z'),
-      tz: 'Europe/Berlin',
-      recurrence: null,
-      source: { kind: 'command' },
     });
     await runtime.services.background.idle();
     const start = slack.calls.length;
@@ -206,17 +215,7 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('global shortcut → New task form → submission stores the task and confirms it by DM', async () => {
-    const start = slack.calls.length;
-    const res = await sendInteraction(runtime.baseUrl, {
-      type: 'shortcut',
-      callback_id: 'create_task',
-      trigger_id: '1.2.shortcut',
-      team: { id: TEAM, domain: 'test' },
-      user: { id: ANA, team_id: TEAM },
-      api_app_id: 'A0TEST',
-    });
-    expect(res.status).toBe(200);
-    const view = await openedView(start);
+    const view = await openCreateShortcut('1.2.shortcut');
     expect(view.callback_id).toBe('task_form');
     expect(JSON.stringify(view.blocks)).toContain(FormBlocks.title);
 
@@ -256,16 +255,7 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('refreshes the form’s preview of the next runs as the repeat changes (views.update)', async () => {
-    const start = slack.calls.length;
-    await sendInteraction(runtime.baseUrl, {
-      type: 'shortcut',
-      callback_id: 'create_task',
-      trigger_id: '1.2.preview',
-      team: { id: TEAM, domain: 'test' },
-      user: { id: ANA, team_id: TEAM },
-      api_app_id: 'A0TEST',
-    });
-    const view = await openedView(start);
+    const view = await openCreateShortcut('1.2.preview');
     const res = await sendInteraction(runtime.baseUrl, {
       ...blockActions(ANA, slack.responseUrl('unused-preview'), {
         action_id: FormInputs.repeat,
@@ -294,17 +284,7 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('/task edit N opens the Edit form on the task; saving a new title keeps its schedule', async () => {
-    const task = await runtime.services.tasks.create({
-      teamId: TEAM,
-      creatorId: ANA,
-      title: 'edit: draft the newsletter',
-      assignees: [],
-      channelId: null,
-      dueAt: new Date('2026-03-11T08:00:00Z'),
-      tz: 'Europe/Berlin',
-      recurrence: null,
-      source: { kind: 'command' },
-    });
+    const task = await makeTask('edit: draft the newsletter', { dueAt: new Date('2026-03-11T08:00:00Z') });
     const start = slack.calls.length;
     const res = await postSigned(
       `${runtime.baseUrl}/slack/events`,
@@ -337,16 +317,7 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('shows invalid form input next to the inputs (response_action: errors) and stores nothing', async () => {
-    const start = slack.calls.length;
-    await sendInteraction(runtime.baseUrl, {
-      type: 'shortcut',
-      callback_id: 'create_task',
-      trigger_id: '1.2.invalid',
-      team: { id: TEAM, domain: 'test' },
-      user: { id: ANA, team_id: TEAM },
-      api_app_id: 'A0TEST',
-    });
-    const view = await openedView(start);
+    const view = await openCreateShortcut('1.2.invalid');
     const before = await tasks().countDocuments({ teamId: TEAM });
     const res = await submit(view, ANA, formValues({ title: '   ', date: '2026-03-01', time: '08:00' }));
     expect(res.status).toBe(200);
@@ -393,16 +364,9 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('Done on an assignment notice closes the task and replaces the message: struck through, who and when', async () => {
-    const task = await runtime.services.tasks.create({
-      teamId: TEAM,
-      creatorId: ANA,
-      title: 'notice: sign the contract',
-      assignees: [BEN],
-      channelId: null,
+    const task = await makeTask('notice: sign the contract', {
       dueAt: new Date('2026-03-07T08:00:00Z'),
-      tz: 'Europe/Berlin',
-      recurrence: null,
-      source: { kind: 'command' },
+      assignees: [BEN],
     });
     const notice = await slack.waitForCall(
       'chat.postMessage',
@@ -523,17 +487,7 @@ describe('Slack surfaces through signed requests', () => {
   });
 
   it('app_uninstalled cancels the workspace’s jobs and nothing more is posted there', async () => {
-    const task = await runtime.services.tasks.create({
-      teamId: TEAM,
-      creatorId: ANA,
-      title: 'lifecycle: pay the invoice',
-      assignees: [],
-      channelId: null,
-      dueAt: new Date('2026-03-08T08:00:00Z'),
-      tz: 'Europe/Berlin',
-      recurrence: null,
-      source: { kind: 'command' },
-    });
+    const task = await makeTask('lifecycle: pay the invoice', { dueAt: new Date('2026-03-08T08:00:00Z') });
     const jobs = runtime.connection.db?.collection(Scheduler.COLLECTION);
     expect(await jobs?.countDocuments({ name: JobNames.fireReminder, 'data.taskId': String(task._id) })).toBe(1);
 
@@ -546,16 +500,10 @@ describe('Slack surfaces through signed requests', () => {
     // none of them reaches Slack.
     await dueNow(task._id);
     await runtime.services.reminders.fire(String(task._id), { touch: async () => {} });
-    await runtime.services.tasks.create({
-      teamId: TEAM,
-      creatorId: ANA,
-      title: 'lifecycle: after the uninstall',
+    await makeTask('lifecycle: after the uninstall', {
+      dueAt: new Date('2026-03-09T08:00:00Z'),
       assignees: [BEN],
       channelId: 'C0TEAM',
-      dueAt: new Date('2026-03-09T08:00:00Z'),
-      tz: 'Europe/Berlin',
-      recurrence: null,
-      source: { kind: 'command' },
     });
     await runtime.services.background.idle();
     expect(callsSince(start, 'chat.postMessage')).toHaveLength(0);

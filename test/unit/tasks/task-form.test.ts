@@ -9,7 +9,7 @@ import {
   scheduleChanged,
 } from '../../../src/tasks/task-form';
 import { FormBlocks, FormInputs } from '../../../views/ids';
-import type { TaskFormFields } from '../../../views/task-form';
+import { EMPTY_FORM, type TaskFormFields } from '../../../views/task-form';
 
 const NOW = new Date('2026-03-04T09:30:00Z'); // Wednesday 10:30 in Berlin
 const TZ = 'Europe/Berlin';
@@ -19,14 +19,8 @@ const context = {
   parse: async (text: string) => parseWithFallbackParser(text, { now: NOW, tz: TZ }),
 };
 const fields = (overrides: Partial<TaskFormFields>): TaskFormFields => ({
+  ...EMPTY_FORM,
   title: 'Send the report',
-  notes: '',
-  assignees: [],
-  channelId: null,
-  date: null,
-  time: null,
-  repeat: 'none',
-  customRepeat: '',
   ...overrides,
 });
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());

@@ -1,20 +1,11 @@
 import type { InputBlock } from '@slack/types';
 import { FormBlocks } from '../../../views/ids';
-import { buildTaskForm, repeatLabel, type TaskFormFields } from '../../../views/task-form';
+import { buildTaskForm, EMPTY_FORM, repeatLabel, type TaskFormFields } from '../../../views/task-form';
 import { assertModalWithinLimits } from '../../helpers/block-kit';
 
 const NOW = new Date('2026-03-04T09:30:00Z');
 const TZ = 'Europe/Berlin';
-const empty: TaskFormFields = {
-  title: '',
-  notes: '',
-  assignees: [],
-  channelId: null,
-  date: null,
-  time: null,
-  repeat: 'none',
-  customRepeat: '',
-};
+const empty = EMPTY_FORM;
 
 const input = (view: ReturnType<typeof buildTaskForm>, blockId: string) =>
   view.blocks.find((block) => block.block_id === blockId) as InputBlock;
