@@ -65,12 +65,13 @@ export async function composeServices(input: {
     logger,
     installations,
     forget: (teamId) => clients?.forget(teamId),
+    resume: (teamId): Promise<number> => digests.resume(teamId),
     now,
   });
   clients = new WorkspaceClients({
     apiUrl: config.slack.apiUrl,
     ...(auth.kind === 'single' ? { botToken: auth.botToken } : installations ? { installations } : {}),
-    isRevoked: (teamId) => workspaces.isRevoked(teamId),
+    isRevoked: (teamId): Promise<boolean> => workspaces.isRevoked(teamId),
   });
   const poster = new SlackPoster({ logger });
   const deliveries = new Deliveries(connection, workerName(), config.jobs.lockLifetimeMs, now);
@@ -120,7 +121,7 @@ export async function composeServices(input: {
     digests,
     deadLetters,
     home,
-    forms: new TaskForms({ tasks, parser, now }),
+    forms: new TaskForms({ tasks, now }),
     messages: new MessageRequests({ tasks, parser, digests, profiles, logger, now }),
     processedEvents,
     workspaces,

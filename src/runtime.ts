@@ -101,7 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     const services = await composeServices({ config, connection, scheduler, logger, now });
     // Stopped before the database: notifications and home refreshes still running get to finish.
-    started.push({ name: 'background work', stop: () => services.background.idle(options.drainTimeoutMs ?? 5000) });
+    started.push({ name: 'background work', stop: () => services.background.close() });
     defineJobs(scheduler.agenda, services, jobs);
     options.defineExtraJobs?.(scheduler);
     if (runsJobs(role)) {

@@ -132,8 +132,8 @@ export function buildTaskForm(
       element: {
         type: 'multi_users_select',
         action_id: FormInputs.assignees,
-        max_selected_items: 20,
-        ...(fields.assignees.length > 0 ? { initial_users: fields.assignees.slice(0, 20) } : {}),
+        // Every assignee, however many: a cut list would drop the rest on save.
+        ...(fields.assignees.length > 0 ? { initial_users: fields.assignees } : {}),
       },
     },
     {

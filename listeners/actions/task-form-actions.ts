@@ -38,12 +38,9 @@ export function refreshFormPreview(services: Services) {
     if (!view) return;
     const { actor, tz } = await whoClicked(args, services);
     const updated = await services.forms.preview(view, { teamId: actor.teamId, tz });
-    // The hash makes Slack refuse the update if the form changed again meanwhile; that newer
-    // change brings its own update.
-    await args.client.views
-      .update({ view_id: view.id, hash: view.hash, view: updated })
-      .catch((error: { data?: { error?: string } }) => {
-        if (error.data?.error !== 'hash_conflict') throw error;
-      });
+    // No hash: Slack changes it only on our updates, not on the person's input, so two quick
+    // changes would carry the same hash and the second, fuller one would be refused. Each update
+    // is built from the whole form as it was at its change.
+    await args.client.views.update({ view_id: view.id, view: updated });
   };
 }

@@ -7,7 +7,8 @@ export async function whoClicked(
   args: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>,
   services: Services,
 ): Promise<{ actor: Actor; tz: string }> {
-  const teamId = args.body.team?.id ?? args.body.user.team_id ?? '';
+  // The workspace that installed TaskPilot, not the clicker's: in a Slack Connect channel they differ.
+  const teamId = args.context.teamId ?? args.body.team?.id ?? '';
   const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
   return { actor: { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin }, tz: profile.tz };
 }

@@ -12,8 +12,9 @@ type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
  * by DM. Slack waits only 3 s for the answer, so the write comes after it.
  */
 export function taskFormSubmitted(services: Services) {
-  return async ({ ack, body, view, client }: Args) => {
-    const teamId = body.team?.id ?? body.user.team_id ?? '';
+  return async ({ ack, body, view, client, context }: Args) => {
+    // The installing workspace (Bolt's own choice for submissions), not the submitter's.
+    const teamId = context.teamId ?? body.team?.id ?? '';
     const userId = body.user.id;
     const profile = await services.profiles.get(client, teamId, userId);
     const checked = await services.forms.check(view, { teamId, tz: profile.tz });

@@ -76,6 +76,13 @@ export class DigestService {
     return next;
   }
 
+  /** After a reinstall: schedules again the digests that were on when the workspace was revoked. */
+  async resume(teamId: string): Promise<number> {
+    const enabled = await this.settings.find({ teamId, 'digest.enabled': true }).lean();
+    for (const settings of enabled) await this.set(teamId, settings.userId, true, settings.digest.tz);
+    return enabled.length;
+  }
+
   /** When the person's next digest is due (null: the digest is off). */
   async nextRun(data: DigestData): Promise<Date | null> {
     const settings = await this.settings.findOne({ teamId: data.teamId, userId: data.userId }).lean();

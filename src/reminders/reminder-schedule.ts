@@ -76,7 +76,13 @@ export class ReminderSchedule implements ReminderSync {
    */
   async reconcile(now: Date, horizonMs: number, revokedTeams: ReadonlySet<string> = new Set()): Promise<number> {
     const due = await this.tasks
-      .find({ status: 'open', nextFireAt: { $ne: null, $lte: new Date(now.getTime() + horizonMs) } })
+      .find({
+        status: 'open',
+        nextFireAt: { $ne: null, $lte: new Date(now.getTime() + horizonMs) },
+        // In the query, not after it: a revoked team's overdue tasks never move and would
+        // otherwise fill the batch.
+        ...(revokedTeams.size > 0 ? { teamId: { $nin: [...revokedTeams] } } : {}),
+      })
       .sort({ nextFireAt: 1 })
       .limit(2000);
     if (due.length === 0) return 0;
@@ -90,7 +96,6 @@ export class ReminderSchedule implements ReminderSync {
     const byTask = new Map(jobs.map((job) => [String(job.data?.taskId), job]));
     let repaired = 0;
     for (const task of due) {
-      if (revokedTeams.has(task.teamId)) continue;
       const job = byTask.get(String(task._id));
       // Running, or waiting for a retry: its backoff and retry count are Agenda's to keep.
       if (job?.lockedAt || (job?.failCount ?? 0) > 0) continue;

@@ -1,12 +1,12 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { isUserCaused } from '../errors';
 import type { Logger } from '../logger';
 import type { ProcessedEvents } from './processed-events';
 
 /**
  * Global middleware: an Events API delivery whose event id was already handled stops here, so a
- * Slack retry (X-Slack-Retry-Num) has no second effect. Bolt has acknowledged it already. When
- * handling fails on our side the claim is dropped again, so Slack's retry gets another try.
+ * Slack retry (X-Slack-Retry-Num) has no second effect. Bolt acknowledges an event before any
+ * middleware runs, so Slack never retries because handling failed: an event is handled at most
+ * once, and a failure is told to the person by the handler (a reply in the thread).
  */
 export function dedupeEvents(processed: ProcessedEvents, logger: Logger): Middleware<AnyMiddlewareArgs> {
   return async ({ body, context, next }) => {
@@ -21,16 +21,6 @@ export function dedupeEvents(processed: ProcessedEvents, logger: Logger): Middle
       logger.info({ teamId, eventId, retryNum: context.retryNum }, 'slack event already handled; ignoring the copy');
       return;
     }
-    try {
-      await next();
-    } catch (error) {
-      // A refusal was the answer; anything else is ours and worth Slack's retry.
-      if (!isUserCaused(error)) {
-        await processed.release(teamId, eventId).catch((releaseError) => {
-          logger.warn({ err: releaseError, eventId }, 'could not release a failed event');
-        });
-      }
-      throw error;
-    }
+    await next();
   };
 }

@@ -1,6 +1,7 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Connection } from 'mongoose';
 import { installationModel } from '../db/models/installation';
+import { workspaceModel } from '../db/models/workspace';
 import { decryptSecret, encryptSecret } from '../util/crypto';
 
 /** The document key: the org for org-wide installs, otherwise the workspace. */
@@ -16,6 +17,7 @@ function keyOf(query: { isEnterpriseInstall?: boolean; enterpriseId?: string; te
  */
 export function mongoInstallationStore(connection: Connection, key: Buffer): InstallationStore {
   const Installations = installationModel(connection);
+  const Workspaces = workspaceModel(connection);
   return {
     async storeInstallation(installation) {
       const isEnterpriseInstall = Boolean(installation.isEnterpriseInstall);
@@ -38,6 +40,10 @@ export function mongoInstallationStore(connection: Connection, key: Buffer): Ins
         },
         { upsert: true },
       );
+      // A reinstall lifts an uninstall's mark (other processes see it within their cache time).
+      if (installation.team?.id) {
+        await Workspaces.updateOne({ _id: installation.team.id }, { $set: { revokedAt: null, revokedReason: null } });
+      }
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
       const doc = await Installations.findOne({ key: keyOf(query), revokedAt: { $exists: false } }).lean();

@@ -38,11 +38,6 @@ export class ProcessedEvents {
     }
   }
 
-  /** The handler failed for a reason of ours: let Slack's next retry try again. */
-  async release(teamId: string, eventId: string): Promise<void> {
-    await this.events.deleteOne({ _id: `${teamId}:${eventId}` });
-  }
-
   /** Forgets events past their memory (the database has no TTL index to do it). */
   async sweep(): Promise<number> {
     const { deletedCount } = await this.events.deleteMany({ expiresAt: { $lt: this.now() } });

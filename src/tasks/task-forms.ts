@@ -2,7 +2,7 @@ import type { ModalView } from '@slack/types';
 import { buildTaskForm, EMPTY_FORM, type TaskFormFields, type TaskFormMeta } from '../../views/task-form';
 import type { TaskDocument } from '../db/models/task';
 import { UserInputError } from '../errors';
-import type { RequestParser } from '../parse/request-parser';
+import { parseWithFallbackParser } from '../parse';
 import {
   checkFields,
   type FormErrors,
@@ -19,7 +19,6 @@ import { type Actor, TaskForbiddenError, type TaskService } from './task-service
 
 export interface TaskFormsOptions {
   tasks: TaskService;
-  parser: RequestParser;
   now: () => Date;
 }
 
@@ -58,9 +57,12 @@ function titleFromMessage(text: string): { title: string; notes: string } {
 export class TaskForms {
   constructor(private readonly options: TaskFormsOptions) {}
 
+  /**
+   * The form's custom repeat is read by the deterministic parser: the form's answers (a modal to
+   * open, errors on submit) must reach Slack within 3 s, and an OpenAI call may take 2.5 s of it.
+   */
   private parse(context: FormContext) {
-    return (text: string) =>
-      this.options.parser.parse(text, { now: this.options.now(), tz: context.tz, teamId: context.teamId });
+    return async (text: string) => parseWithFallbackParser(text, { now: this.options.now(), tz: context.tz });
   }
 
   private async render(fields: TaskFormFields, meta: TaskFormMeta, context: FormContext): Promise<ModalView> {

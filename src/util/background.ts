@@ -6,10 +6,15 @@ import type { Logger } from '../logger';
  */
 export class BackgroundWork {
   private readonly running = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(private readonly logger: Logger) {}
 
   run(what: string, work: () => Promise<unknown>): void {
+    if (this.closed) {
+      this.logger.warn({ what }, 'shutting down: background work not started');
+      return;
+    }
     const task = (async () => {
       try {
         await work();
@@ -19,6 +24,12 @@ export class BackgroundWork {
     })();
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
+  }
+
+  /** Takes no more work and waits for what runs (shutdown, before the database closes). */
+  async close(timeoutMs = 2000): Promise<void> {
+    this.closed = true;
+    await this.idle(timeoutMs);
   }
 
   /** Resolves when nothing is running (or after `timeoutMs`). */

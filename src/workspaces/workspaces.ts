@@ -14,6 +14,8 @@ export interface WorkspacesOptions {
   installations?: InstallationStore;
   /** Called with the team whose cached Web API clients must go. */
   forget?: (teamId: string) => void;
+  /** Called when a revoked workspace is active again: what revoking cancelled is scheduled anew. */
+  resume?: (teamId: string) => Promise<unknown>;
   now?: () => Date;
   cacheMs?: number;
 }
@@ -62,6 +64,8 @@ export class Workspaces {
     if (!(await this.isRevoked(teamId))) return;
     await this.workspaces.updateOne({ _id: teamId }, { $set: { revokedAt: null, revokedReason: null } });
     this.remember(teamId, false);
+    // Reminder jobs come back through the reconciler (it repairs every task due soon).
+    await this.options.resume?.(teamId);
     this.options.logger.info({ teamId }, 'workspace active again');
   }
 

@@ -275,7 +275,6 @@ describe('Slack surfaces through signed requests', () => {
     });
     expect(res.status).toBe(200);
     const update = await slack.waitForCall('views.update', (c) => c.body.view_id === 'V0FORM');
-    expect(update.body.hash).toBe('h-preview');
     const preview = JSON.stringify((update.body.view as ModalView).blocks);
     for (const run of ['Thu 5 Mar 2026, 07:30', 'Fri 6 Mar 2026, 07:30', 'Sat 7 Mar 2026, 07:30']) {
       expect(preview).toContain(run);
@@ -490,6 +489,7 @@ describe('Slack surfaces through signed requests', () => {
     const task = await makeTask('lifecycle: pay the invoice', { dueAt: new Date('2026-03-08T08:00:00Z') });
     const jobs = runtime.connection.db?.collection(Scheduler.COLLECTION);
     expect(await jobs?.countDocuments({ name: JobNames.fireReminder, 'data.taskId': String(task._id) })).toBe(1);
+    await runtime.services.digests.set(TEAM, ANA, true, 'Europe/Berlin');
 
     await sendEvent({ type: 'app_uninstalled', event_ts: '1772617300.000100' });
     await eventually(() => runtime.services.workspaces.isRevoked(TEAM), 'workspace revoked');
@@ -508,5 +508,17 @@ describe('Slack surfaces through signed requests', () => {
     await runtime.services.background.idle();
     expect(callsSince(start, 'chat.postMessage')).toHaveLength(0);
     expect(callsSince(start, 'views.publish')).toHaveLength(0);
+
+    // Any request from the workspace again (a reinstall) lifts the mark and brings the digest back.
+    const res = await postSigned(
+      `${runtime.baseUrl}/slack/events`,
+      slashCommandBody({ text: 'list', user_id: ANA, response_url: slack.responseUrl('after-reinstall') }),
+      'application/x-www-form-urlencoded',
+      { secret: TEST_SIGNING_SECRET },
+    );
+    expect(res.status).toBe(200);
+    await slack.waitForResponse('after-reinstall');
+    expect(await runtime.services.workspaces.isRevoked(TEAM)).toBe(false);
+    expect(await jobs?.countDocuments({ name: JobNames.sendDigest, 'data.userId': ANA })).toBe(1);
   });
 });

@@ -331,6 +331,20 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect((await jobOf(task._id))?.nextRunAt).toEqual(retryAt);
   });
 
+  it('the reconciler gives no job back to a revoked workspace’s tasks, and still repairs the others', async () => {
+    h.clock.set('2027-01-11T07:00:00Z');
+    const revoked = await tasks.create(
+      newTask({ teamId: 'T0GONE', title: 'revoked team', dueAt: new Date('2027-01-11T07:01:00Z') }),
+    );
+    const active = await tasks.create(newTask({ title: 'active team', dueAt: new Date('2027-01-11T07:03:00Z') }));
+    for (const task of [revoked, active]) {
+      await h.scheduler.agenda.cancel({ name: 'reminder.fire', data: { taskId: String(task._id) } });
+    }
+    expect(await h.services.reminderSchedule.reconcile(h.clock.now(), 5 * 60_000, new Set(['T0GONE']))).toBe(1);
+    expect(await jobOf(revoked._id)).toBeNull();
+    expect((await jobOf(active._id))?.nextRunAt).toEqual(new Date('2027-01-11T07:03:00Z'));
+  });
+
   it('a retry after a failure is not reported as missed, even past the grace minute', async () => {
     h.clock.set('2027-01-11T07:00:00Z');
     const task = await tasks.create(
