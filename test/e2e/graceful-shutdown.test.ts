@@ -30,6 +30,9 @@ describe('SIGTERM while a job runs', () => {
       SANDBOX_ENABLED: 'false',
     });
     await worker.line(new RegExp(`^job-started ${jobId}$`));
+    // The job can start before start-up has finished; the signal handlers are in place once the
+    // fixture says ready (a SIGTERM before that ends the process as Node's default does).
+    await worker.line(/^ready \d+$/);
 
     const signalled = Date.now();
     worker.child.kill('SIGTERM');
