@@ -1,7 +1,7 @@
 import type { HomeView, KnownBlock, Overflow, SectionBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { ActionIds } from './ids';
-import { escapeText, formatWhen, sectionsOf, type TaskSummary, titleText, truncate } from './task';
+import { dueOf, escapeText, formatWhen, sectionsOf, type TaskSummary, titleText, truncate } from './task';
 
 /** What the home tab shows one person; gathered by the home service, so this stays pure. */
 export interface HomeData {
@@ -24,10 +24,6 @@ const MAX_RECURRING_ROWS = 10;
 const ROW_TITLE_CHARS = 200;
 
 const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
-
-function dueOf(task: TaskSummary): Date | null {
-  return task.nextFireAt ?? task.snoozedUntil ?? task.dueAt;
-}
 
 /** One task as a line: number, title, people, when, and the marks that need attention. */
 function taskLine(task: TaskSummary, data: HomeData, options: { people: boolean }): string {

@@ -1,15 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from './help';
 import { ActionIds } from './ids';
-import { escapeText, formatWhen, type TaskSummary, titleText, truncate } from './task';
+import { escapeText, formatWhen, SECTION_LIMIT, type TaskSummary, titleText, truncate } from './task';
 import { doneSnoozeEdit } from './task-actions';
 
 /** Done / Snooze / Edit on a notice: the person's own actions, not a reminder's. */
 const taskActions = (task: TaskSummary) =>
   doneSnoozeEdit(task, { blockId: 'task_notice_actions', done: ActionIds.taskDone, snooze: ActionIds.taskSnooze });
-
-/** Slack refuses a section's text over 3,000 characters. */
-const SECTION_LIMIT = 3000;
 
 function details(task: TaskSummary, tz: string): string[] {
   const lines: string[] = [];

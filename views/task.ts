@@ -31,7 +31,13 @@ export interface TimeChoice {
 }
 
 const MAX_LIST_ROWS = 40;
-const SECTION_LIMIT = 3000;
+/** Slack refuses a section's text over 3,000 characters. */
+export const SECTION_LIMIT = 3000;
+
+/** When a task next needs attention: a pending reminder, else a snooze, else its due time. */
+export function dueOf(task: Pick<TaskSummary, 'nextFireAt' | 'snoozedUntil' | 'dueAt'>): Date | null {
+  return task.nextFireAt ?? task.snoozedUntil ?? task.dueAt;
+}
 
 /** Slack's mrkdwn treats &, < and > as markup: escape what a person typed. */
 export function escapeText(text: string): string {
@@ -204,7 +210,7 @@ export function buildTaskList(tasks: TaskSummary[], context: { tz: string; now: 
     };
   }
   const rows = tasks.slice(0, MAX_LIST_ROWS).map((task) => {
-    const due = task.nextFireAt ?? task.snoozedUntil ?? task.dueAt;
+    const due = dueOf(task);
     const overdue = due !== null && due < context.now ? ' :warning: overdue' : '';
     const missed = task.missed
       ? ` :hourglass: missed while TaskPilot was down (due ${formatWhen(task.missed.at, context.tz)}${task.missed.count > 1 ? `, ${task.missed.count} times` : ''})`

@@ -20,7 +20,7 @@ export function homeTaskMenu(services: Services) {
     const { actor, tz } = await whoClicked(args, services);
     try {
       if (verb === 'edit') {
-        const view = await services.forms.editForm(actor, number, { teamId: actor.teamId, tz });
+        const view = await services.forms.editForm(actor, number, tz);
         await args.client.views.open({ trigger_id: args.body.trigger_id, view });
       } else if (verb === 'done') {
         await services.tasks.complete(actor, number);

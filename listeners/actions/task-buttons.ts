@@ -12,20 +12,12 @@ import type { Services } from '../../src/services';
 import { toSummary } from '../../src/tasks/task-commands';
 import type { Actor } from '../../src/tasks/task-service';
 import { buildTaskChanged, type TaskChange } from '../../views/task';
-import { whoClicked } from './who-clicked';
+import { numberFrom, whoClicked } from './who-clicked';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 type SelectArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockStaticSelectAction>;
 
-const TaskNumber = z.coerce.number().int().positive();
 const DueChoice = z.object({ n: z.number().int().positive(), at: z.iso.datetime() });
-
-/** Buttons carry the task number, never state, so they keep working on old messages. */
-function numberFrom(value: string | undefined): number {
-  const parsed = TaskNumber.safeParse(value);
-  if (!parsed.success) throw new UserInputError('That button no longer points at a task.');
-  return parsed.data;
-}
 
 /** A button that changes one task and replaces its message with the outcome. */
 function taskButton(

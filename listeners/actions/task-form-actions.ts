@@ -1,19 +1,15 @@
 import type { AllMiddlewareArgs, BlockAction, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
-import { UserInputError } from '../../src/errors';
 import type { Services } from '../../src/services';
-import { whoClicked } from './who-clicked';
+import { numberFrom, whoClicked } from './who-clicked';
 
 type Args<A extends BlockAction> = AllMiddlewareArgs & SlackActionMiddlewareArgs<A>;
-
-const TaskNumber = z.coerce.number().int().positive();
 
 /** "New task" on the home tab: the blank form. */
 export function openNewTask(services: Services) {
   return async (args: Args<BlockButtonAction>) => {
     await args.ack();
-    const { actor, tz } = await whoClicked(args, services);
-    const view = await services.forms.newForm({ teamId: actor.teamId, tz });
+    const { tz } = await whoClicked(args, services);
+    const view = await services.forms.newForm(tz);
     await args.client.views.open({ trigger_id: args.body.trigger_id, view });
   };
 }
@@ -22,10 +18,9 @@ export function openNewTask(services: Services) {
 export function openEditTask(services: Services) {
   return async (args: Args<BlockButtonAction>) => {
     await args.ack();
-    const number = TaskNumber.safeParse(args.action.value);
-    if (!number.success) throw new UserInputError('That button no longer points at a task.');
+    const number = numberFrom(args.action.value);
     const { actor, tz } = await whoClicked(args, services);
-    const view = await services.forms.editForm(actor, number.data, { teamId: actor.teamId, tz });
+    const view = await services.forms.editForm(actor, number, tz);
     await args.client.views.open({ trigger_id: args.body.trigger_id, view });
   };
 }
@@ -36,8 +31,8 @@ export function refreshFormPreview(services: Services) {
     await args.ack();
     const view = args.body.view;
     if (!view) return;
-    const { actor, tz } = await whoClicked(args, services);
-    const updated = await services.forms.preview(view, { teamId: actor.teamId, tz });
+    const { tz } = await whoClicked(args, services);
+    const updated = await services.forms.preview(view, tz);
     // No hash: Slack changes it only on our updates, not on the person's input, so two quick
     // changes would carry the same hash and the second, fuller one would be refused. Each update
     // is built from the whole form as it was at its change.

@@ -1,4 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { UserInputError } from '../../src/errors';
 import type { Services } from '../../src/services';
 import type { Actor } from '../../src/tasks/task-service';
 
@@ -11,4 +13,13 @@ export async function whoClicked(
   const teamId = args.context.teamId ?? args.body.team?.id ?? '';
   const profile = await services.profiles.get(args.client, teamId, args.body.user.id);
   return { actor: { teamId, userId: args.body.user.id, isAdmin: profile.isAdmin }, tz: profile.tz };
+}
+
+const TaskNumber = z.coerce.number().int().positive();
+
+/** The task number a button carries; buttons carry it, never state, so old messages keep working. */
+export function numberFrom(value: string | undefined): number {
+  const parsed = TaskNumber.safeParse(value);
+  if (!parsed.success) throw new UserInputError('That button no longer points at a task.');
+  return parsed.data;
 }

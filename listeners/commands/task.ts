@@ -34,10 +34,9 @@ export function taskCommand(services: Services) {
     const profile = await services.profiles.get(client, teamId, userId);
     const form = OPENS_FORM.exec(text.trim());
     if (form && parsed.data.trigger_id) {
-      const context = { teamId, tz: profile.tz };
       const view = form[1]
-        ? await services.forms.editForm({ teamId, userId, isAdmin: profile.isAdmin }, Number(form[1]), context)
-        : await services.forms.newForm(context);
+        ? await services.forms.editForm({ teamId, userId, isAdmin: profile.isAdmin }, Number(form[1]), profile.tz)
+        : await services.forms.newForm(profile.tz);
       await client.views.open({ trigger_id: parsed.data.trigger_id, view });
       return;
     }

@@ -23,7 +23,7 @@ export function createTaskShortcut(services: Services) {
     const parsed = Shortcut.parse(shortcut);
     const teamId = parsed.team?.id ?? '';
     const profile = await services.profiles.get(client, teamId, parsed.user.id);
-    const view = await services.forms.newForm({ teamId, tz: profile.tz });
+    const view = await services.forms.newForm(profile.tz);
     await client.views.open({ trigger_id: parsed.trigger_id, view });
   };
 }
@@ -48,10 +48,11 @@ export function taskFromMessageShortcut(services: Services) {
           return null;
         }),
     ]);
-    const view = await services.forms.newForm(
-      { teamId, tz: profile.tz },
-      { text: parsed.message.text, channelId: parsed.channel.id, permalink },
-    );
+    const view = await services.forms.newForm(profile.tz, {
+      text: parsed.message.text,
+      channelId: parsed.channel.id,
+      permalink,
+    });
     await client.views.open({ trigger_id: parsed.trigger_id, view });
   };
 }

@@ -17,7 +17,7 @@ export function taskFormSubmitted(services: Services) {
     const teamId = context.teamId ?? body.team?.id ?? '';
     const userId = body.user.id;
     const profile = await services.profiles.get(client, teamId, userId);
-    const checked = await services.forms.check(view, { teamId, tz: profile.tz });
+    const checked = await services.forms.check(view, profile.tz);
     if ('errors' in checked) {
       await ack({ response_action: 'errors', errors: checked.errors });
       return;

@@ -30,7 +30,7 @@ const MAX_REFRESHED = 6;
  * snapshot never overwrites a newer one.
  */
 export class HomeTab implements TaskWatcher {
-  private readonly inFlight = new Map<string, { again: boolean; page: number }>();
+  private readonly inFlight = new Map<string, { again: boolean }>();
 
   constructor(private readonly options: HomeTabOptions) {}
 
@@ -72,13 +72,13 @@ export class HomeTab implements TaskWatcher {
       running.again = true;
       return;
     }
-    const state = { again: false, page: 0 };
+    const state = { again: false };
     this.inFlight.set(key, state);
     this.options.background.run('home tab refresh', async () => {
       try {
         do {
           state.again = false;
-          await this.publish(teamId, userId, state.page);
+          await this.publish(teamId, userId);
         } while (state.again);
       } finally {
         this.inFlight.delete(key);

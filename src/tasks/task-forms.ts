@@ -37,11 +37,6 @@ export interface FormPlan {
   schedule: FormSchedule | null;
 }
 
-export interface FormContext {
-  teamId: string;
-  tz: string;
-}
-
 /** The first line of a message as a title; the whole message goes to the notes when it is longer. */
 function titleFromMessage(text: string): { title: string; notes: string } {
   const clean = text.trim();
@@ -58,63 +53,61 @@ export class TaskForms {
   constructor(private readonly options: TaskFormsOptions) {}
 
   /**
-   * The form's custom repeat is read by the deterministic parser: the form's answers (a modal to
-   * open, errors on submit) must reach Slack within 3 s, and an OpenAI call may take 2.5 s of it.
+   * The schedule the form describes, in the person's zone `tz`. A custom repeat is read by the
+   * deterministic parser: the form's answers (a modal to open, errors on submit) must reach Slack
+   * within 3 s, and an OpenAI call may take 2.5 s of it.
    */
-  private parse(context: FormContext) {
-    return async (text: string) => parseWithFallbackParser(text, { now: this.options.now(), tz: context.tz });
+  private schedule(fields: TaskFormFields, tz: string) {
+    const now = this.options.now();
+    return resolveSchedule(fields, { tz, now, parse: async (text) => parseWithFallbackParser(text, { now, tz }) });
   }
 
-  private async render(fields: TaskFormFields, meta: TaskFormMeta, context: FormContext): Promise<ModalView> {
+  private async render(fields: TaskFormFields, meta: TaskFormMeta, tz: string): Promise<ModalView> {
+    const result = await this.schedule(fields, tz);
     const now = this.options.now();
-    const result = await resolveSchedule(fields, { tz: context.tz, now, parse: this.parse(context) });
-    return buildTaskForm(fields, meta, { tz: context.tz, now, preview: previewOf(result, context.tz, now) });
+    return buildTaskForm(fields, meta, { tz, now, preview: previewOf(result, tz, now) });
   }
 
   /** A blank form, or one filled from a message (its text, and a link back to it). */
-  newForm(context: FormContext, message?: SourceMessage): Promise<ModalView> {
+  newForm(tz: string, message?: SourceMessage): Promise<ModalView> {
     const fields = message ? { ...EMPTY_FORM, ...titleFromMessage(message.text) } : EMPTY_FORM;
     const meta: TaskFormMeta = {
       mode: 'new',
       ...(message ? { permalink: message.permalink, sourceChannelId: message.channelId } : {}),
     };
-    return this.render(fields, meta, context);
+    return this.render(fields, meta, tz);
   }
 
   /** The form on an existing task, for someone allowed to change it. */
-  async editForm(actor: Actor, number: number, context: FormContext): Promise<ModalView> {
+  async editForm(actor: Actor, number: number, tz: string): Promise<ModalView> {
     const task = await this.options.tasks.get(actor.teamId, number);
     if (!this.options.tasks.canChange(task, actor)) throw new TaskForbiddenError(number);
-    const fields = fieldsOfTask(task, context.tz);
+    const fields = fieldsOfTask(task, tz);
     const meta: TaskFormMeta = {
       mode: 'edit',
       number,
       original: { date: fields.date, time: fields.time, repeat: fields.repeat, customRepeat: fields.customRepeat },
     };
-    return this.render(fields, meta, context);
+    return this.render(fields, meta, tz);
   }
 
   /** The form again with its preview brought up to date (a date, time or repeat changed). */
-  preview(view: { state?: { values?: ViewStateValues }; private_metadata?: string }, context: FormContext) {
+  preview(view: { state?: { values?: ViewStateValues }; private_metadata?: string }, tz: string) {
     const meta = readTaskFormMeta(view.private_metadata);
-    return this.render(readTaskForm(view.state?.values ?? {}), meta, context);
+    return this.render(readTaskForm(view.state?.values ?? {}), meta, tz);
   }
 
   /** Checks a submission: the errors to show in place, or what to write. */
   async check(
     view: { state?: { values?: ViewStateValues }; private_metadata?: string },
-    context: FormContext,
+    tz: string,
   ): Promise<{ errors: FormErrors } | { plan: FormPlan }> {
     const meta = readTaskFormMeta(view.private_metadata);
     const fields = readTaskForm(view.state?.values ?? {});
     const errors = checkFields(fields);
     let schedule: FormSchedule | null = null;
     if (meta.mode === 'new' || scheduleChanged(fields, meta)) {
-      const result = await resolveSchedule(fields, {
-        tz: context.tz,
-        now: this.options.now(),
-        parse: this.parse(context),
-      });
+      const result = await this.schedule(fields, tz);
       if ('errors' in result) Object.assign(errors, result.errors);
       else schedule = result.schedule;
     }
