@@ -42,6 +42,14 @@ const positiveInt = (fallback: number, what: string) =>
       .transform((value) => value ?? fallback),
   );
 
+/** "a, b ,c" → ['a', 'b', 'c']; unset → []. */
+const commaList = optionalText.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
 const EnvSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: prefixed('xoxb-', 'a bot token from OAuth & Permissions'),
@@ -82,6 +90,23 @@ const EnvSchema = z.object({
   ),
   SANDBOX_PIDS_LIMIT: positiveInt(128, 'processes per sandbox'),
   SANDBOX_TIMEOUT_SECONDS: positiveInt(120, 'wall-clock seconds per sandbox run'),
+  SANDBOX_WORKSPACE_MB: positiveInt(64, 'megabytes of writable /workspace per sandbox'),
+  AGENT_IMAGES: commaList,
+  AGENT_NETWORK: booleanFlag(false),
+  AGENT_REPO_HOSTS: commaList,
+  AGENT_REPO_MAX_MB: positiveInt(200, 'megabytes a cloned repository may take'),
+  AGENT_REPO_TIMEOUT_SECONDS: positiveInt(60, 'seconds a clone may take'),
+  AGENT_REPO_CA_FILE: optionalText,
+  AGENT_CONCURRENCY: positiveInt(4, 'agent runs at once across all workers'),
+  AGENT_WORKSPACE_CONCURRENCY: positiveInt(2, 'agent runs at once per workspace'),
+  AGENT_MAX_STEPS: positiveInt(20, 'model calls per LLM agent run'),
+  AGENT_MAX_TOKENS: positiveInt(200_000, 'tokens per LLM agent run'),
+  AGENT_MAX_COST_USD: optionalText.pipe(
+    numberText(/^[0-9]*\.?[0-9]+$/, 'must be an amount in US dollars, e.g. 0.5')
+      .optional()
+      .transform((value) => value ?? 0.5),
+  ),
+  AGENT_SECRET_VALUES: commaList,
   TASKPILOT_POLL_MS: positiveInt(1000, 'milliseconds between scheduler polls'),
   TASKPILOT_JOB_LOCK_MS: positiveInt(120_000, 'milliseconds a worker holds a job before another may take it over'),
   TASKPILOT_JOB_RETRY_MS: positiveInt(5000, 'milliseconds before the first retry of a failed job (doubling after)'),
@@ -140,7 +165,11 @@ export interface Config {
     cpus: number;
     pidsLimit: number;
     timeoutSeconds: number;
+    workspaceMb: number;
   };
+  agents: AgentConfig;
+  /** Every secret value TaskPilot knows, so sandbox output that echoes one is masked. */
+  secretValues: string[];
   jobs: {
     pollMs: number;
     lockLifetimeMs: number;
@@ -152,6 +181,16 @@ export interface Config {
   logLevel: string;
   port: number;
   encryptionKey: Buffer | undefined;
+}
+
+export interface AgentConfig {
+  /** Images agent runs may use; the first is the default. */
+  images: string[];
+  /** Whether runs may have a network (`--network bridge`); off: only loopback. */
+  networkAllowed: boolean;
+  repos: { allowedHosts: string[]; maxBytes: number; timeoutMs: number; caFile: string | undefined };
+  concurrency: { global: number; perWorkspace: number };
+  llm: { maxSteps: number; maxTokens: number; maxCostUsd: number };
 }
 
 export class ConfigError extends Error {
@@ -198,13 +237,69 @@ function decodeKey(value: string | undefined): Buffer | undefined {
   return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
 }
 
-/** Parses the environment; throws ConfigError naming every bad variable. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+function parseEnv(source: NodeJS.ProcessEnv): Env {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
   }
-  const env = parsed.data;
+  return parsed.data;
+}
+
+function sandboxParts(env: Env): Pick<Config, 'sandbox' | 'agents' | 'secretValues'> {
+  const image = env.SANDBOX_IMAGE ?? DEFAULT_SANDBOX_IMAGE;
+  return {
+    sandbox: {
+      enabled: env.SANDBOX_ENABLED,
+      dockerHost: env.DOCKER_HOST,
+      image,
+      memoryMb: env.SANDBOX_MEMORY_MB,
+      cpus: env.SANDBOX_CPUS,
+      pidsLimit: env.SANDBOX_PIDS_LIMIT,
+      timeoutSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+      workspaceMb: env.SANDBOX_WORKSPACE_MB,
+    },
+    agents: {
+      images: env.AGENT_IMAGES.length > 0 ? env.AGENT_IMAGES : [image],
+      networkAllowed: env.AGENT_NETWORK,
+      repos: {
+        allowedHosts: (env.AGENT_REPO_HOSTS.length > 0
+          ? env.AGENT_REPO_HOSTS
+          : ['github.com', 'gitlab.com', 'bitbucket.org']
+        ).map((host) => host.toLowerCase()),
+        maxBytes: env.AGENT_REPO_MAX_MB * 1024 * 1024,
+        timeoutMs: env.AGENT_REPO_TIMEOUT_SECONDS * 1000,
+        caFile: env.AGENT_REPO_CA_FILE,
+      },
+      concurrency: { global: env.AGENT_CONCURRENCY, perWorkspace: env.AGENT_WORKSPACE_CONCURRENCY },
+      llm: { maxSteps: env.AGENT_MAX_STEPS, maxTokens: env.AGENT_MAX_TOKENS, maxCostUsd: env.AGENT_MAX_COST_USD },
+    },
+    secretValues: [
+      env.SLACK_SIGNING_SECRET,
+      env.SLACK_BOT_TOKEN,
+      env.SLACK_CLIENT_SECRET,
+      env.SLACK_STATE_SECRET,
+      env.SLACK_APP_TOKEN,
+      env.OPENAI_API_KEY,
+      env.TASKPILOT_ENCRYPTION_KEY,
+      env.SENTRY_DSN,
+      env.MONGODB_URI && new URL(env.MONGODB_URI).password
+        ? decodeURIComponent(new URL(env.MONGODB_URI).password)
+        : undefined,
+      ...env.AGENT_SECRET_VALUES,
+    ].filter((value): value is string => !!value),
+  };
+}
+
+/** The sandbox part alone, for `taskpilot sandbox run`: it needs no Slack settings. */
+export function loadSandboxConfig(
+  source: NodeJS.ProcessEnv = process.env,
+): Pick<Config, 'sandbox' | 'agents' | 'secretValues'> {
+  return sandboxParts(parseEnv(source));
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(source);
   const problems = slackProblems(env);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -236,15 +331,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: Math.min(env.OPENAI_TIMEOUT_MS, 8000),
       monthlyBudgetUsd: env.OPENAI_MONTHLY_BUDGET_USD,
     },
-    sandbox: {
-      enabled: env.SANDBOX_ENABLED,
-      dockerHost: env.DOCKER_HOST,
-      image: env.SANDBOX_IMAGE ?? DEFAULT_SANDBOX_IMAGE,
-      memoryMb: env.SANDBOX_MEMORY_MB,
-      cpus: env.SANDBOX_CPUS,
-      pidsLimit: env.SANDBOX_PIDS_LIMIT,
-      timeoutSeconds: env.SANDBOX_TIMEOUT_SECONDS,
-    },
+    ...sandboxParts(env),
     jobs: {
       pollMs: env.TASKPILOT_POLL_MS,
       lockLifetimeMs: env.TASKPILOT_JOB_LOCK_MS,

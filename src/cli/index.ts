@@ -3,6 +3,7 @@ import { runPlayground } from '../playground/playground';
 import { ROLES, type Role } from '../roles';
 import { runDlq } from './dlq';
 import { type ParseCommandOptions, runParse } from './parse';
+import { runSandboxCommand, type SandboxRunOptions } from './sandbox';
 import { runStart } from './start';
 
 function parseRole(value: string): Role {
@@ -16,6 +17,17 @@ function parseParser(value: string): ParseCommandOptions['parser'] {
   if (value !== 'auto' && value !== 'openai' && value !== 'fallback') {
     throw new InvalidArgumentError('expected one of auto, openai, fallback');
   }
+  return value;
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!/^[0-9]+$/.test(value) || number <= 0) throw new InvalidArgumentError('expected a whole number greater than 0');
+  return number;
+}
+
+function parseNetwork(value: string): SandboxRunOptions['network'] {
+  if (value !== 'none' && value !== 'bridge') throw new InvalidArgumentError('expected none or bridge');
   return value;
 }
 
@@ -65,6 +77,21 @@ export function buildProgram(): Command {
     .argument('<id>', 'the id `dlq list` shows')
     .action(async (id: string) => {
       process.exitCode = await runDlq({ kind: 'drop', id });
+    });
+
+  const sandbox = program.command('sandbox').description('the hardened container agent runs use');
+  sandbox
+    .command('run')
+    .description(
+      'run one command in a fresh sandbox and print {exitCode, stdout, stderr, timedOut, oomKilled, durationMs, truncated}',
+    )
+    .argument('<command...>', 'the command and its arguments, after --')
+    .option('--image <image>', 'the image; default: SANDBOX_IMAGE, or the one scripts/services.sh builds')
+    .option('--timeout <seconds>', 'wall-clock seconds before the container is killed', positiveNumber)
+    .option('--memory <mb>', 'memory limit in megabytes (no swap)', positiveNumber)
+    .option('--network <mode>', 'none or bridge', parseNetwork, 'none' as SandboxRunOptions['network'])
+    .action(async (command: string[], options: SandboxRunOptions) => {
+      process.exitCode = await runSandboxCommand(command, options);
     });
 
   program

@@ -1,8 +1,13 @@
+import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 
 /** Every container TaskPilot starts carries this label, so orphans can be found and reaped. */
 export const SANDBOX_LABEL = 'io.taskpilot.sandbox';
+/** The process that started the container (`host:pid`), so a restarted worker knows its dead parent's. */
+export const OWNER_LABEL = 'io.taskpilot.owner';
+/** When the container must be gone (epoch ms): any container past it is an orphan, whoever owns it. */
+export const DEADLINE_LABEL = 'io.taskpilot.deadline';
 
 export interface SandboxLimits {
   memoryMb: number;
@@ -25,6 +30,10 @@ export interface SandboxSpec {
   labels?: Record<string, string>;
   /** Aborting kills the container (the Cancel button). */
   signal?: AbortSignal;
+  /** Host directories mounted read-only, host path → container path (a cloned repository). */
+  readOnlyMounts?: Record<string, string>;
+  /** `host:pid` of this process; see OWNER_LABEL. */
+  owner?: string;
 }
 
 export interface SandboxResult {
@@ -49,7 +58,13 @@ export function hardenedCreateOptions(spec: SandboxSpec): Docker.ContainerCreate
     User: '65534:65534',
     WorkingDir: '/workspace',
     Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
-    Labels: { ...spec.labels, [SANDBOX_LABEL]: 'true' },
+    Labels: {
+      ...spec.labels,
+      [SANDBOX_LABEL]: 'true',
+      [OWNER_LABEL]: spec.owner ?? `${os.hostname()}:${process.pid}`,
+      // A minute past the timeout: the runner kills at the timeout, so only an orphan lives longer.
+      [DEADLINE_LABEL]: String(Date.now() + (limits.timeoutSeconds + 60) * 1000),
+    },
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
@@ -69,6 +84,7 @@ export function hardenedCreateOptions(spec: SandboxSpec): Docker.ContainerCreate
         '/tmp': 'rw,nosuid,nodev,noexec,size=16m,uid=65534,gid=65534',
       },
       Ulimits: [{ Name: 'nofile', Soft: 256, Hard: 256 }],
+      Binds: Object.entries(spec.readOnlyMounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`),
       AutoRemove: false,
     },
   };
