@@ -2,6 +2,7 @@ import { type Agenda, exponential } from 'agenda';
 import type { Config } from '../src/config';
 import { JobNames } from '../src/reminders/reminder-schedule';
 import type { Services } from '../src/services';
+import { defineAgentRunJob } from './agent-run';
 import { defineDigestJob } from './digest-send';
 import { defineMaintenanceJob, MAINTENANCE_SWEEP } from './maintenance-sweep';
 import { defineReminderJobs, type JobPolicy } from './reminder-fire';
@@ -11,7 +12,7 @@ import { defineReconcileJob } from './reminders-reconcile';
  * Registers every Agenda job definition. Each job lives in its own file, is thin (validate the
  * job data, call a service in src/) and receives its dependencies from here.
  */
-export function defineJobs(agenda: Agenda, services: Services, jobs: Config['jobs']): void {
+export function defineJobs(agenda: Agenda, services: Services, jobs: Config['jobs'], agents: Config['agents']): void {
   const policy: JobPolicy = {
     retries: jobs.retries,
     // One more than our own limit: the last failure is handled by withDeadLetter, not Agenda.
@@ -23,6 +24,10 @@ export function defineJobs(agenda: Agenda, services: Services, jobs: Config['job
   defineDigestJob(agenda, services, policy);
   defineReconcileJob(agenda, services);
   defineMaintenanceJob(agenda, services);
+  defineAgentRunJob(agenda, services, {
+    concurrency: agents.concurrency.global,
+    lockLifetimeMs: jobs.lockLifetimeMs,
+  });
 }
 
 /** Periodic jobs, scheduled by processes that run jobs (one shared job per name). */

@@ -1,5 +1,10 @@
 import os from 'node:os';
 import type { Connection } from 'mongoose';
+import OpenAI from 'openai';
+import { AgentPolicy } from './agent/agent-policy';
+import { AgentRuns } from './agent/agent-runs';
+import { executeRun } from './agent/run-executor';
+import { RunReporter } from './agent/run-reporter';
 import type { Config } from './config';
 import { HomeTab } from './home/home-tab';
 import type { Logger } from './logger';
@@ -10,6 +15,8 @@ import { Deliveries } from './reminders/deliveries';
 import { DigestService } from './reminders/digest-service';
 import { ReminderSchedule } from './reminders/reminder-schedule';
 import { ReminderService } from './reminders/reminder-service';
+import { createDocker } from './sandbox/docker';
+import { createMasker } from './sandbox/mask';
 import type { Scheduler } from './scheduler/scheduler';
 import type { Services } from './services';
 import { mongoInstallationStore } from './slack/installation-store';
@@ -75,7 +82,17 @@ export async function composeServices(input: {
   });
   const poster = new SlackPoster({ logger });
   const deliveries = new Deliveries(connection, workerName(), config.jobs.lockLifetimeMs, now);
-  const reminders = new ReminderService({ connection, deliveries, clients, poster, logger, now });
+  // Scheduled agent tasks start a run where other tasks post a reminder; the two are built apart.
+  let agentRuns: AgentRuns | undefined;
+  const reminders = new ReminderService({
+    connection,
+    deliveries,
+    clients,
+    poster,
+    logger,
+    now,
+    startAgentRun: (task, at) => (agentRuns as AgentRuns).startScheduled(task, at),
+  });
   const digests = new DigestService({
     connection,
     agenda: scheduler.agenda,
@@ -87,6 +104,43 @@ export async function composeServices(input: {
     now,
   });
   const deadLetters = new DeadLetters(connection, { clients, poster, logger });
+  const agentPolicy = new AgentPolicy(connection, config.agents);
+  const openai = config.openai.apiKey
+    ? {
+        client: new OpenAI({ apiKey: config.openai.apiKey, baseURL: config.openai.baseUrl, maxRetries: 1 }),
+        model: config.openai.model,
+      }
+    : undefined;
+  const docker = createDocker(config.sandbox.dockerHost);
+  const mask = createMasker(config.secretValues);
+  agentRuns = new AgentRuns({
+    connection,
+    agenda: scheduler.agenda,
+    policy: agentPolicy,
+    reporter: new RunReporter({
+      clients,
+      poster,
+      logger,
+      limits: { memoryMb: config.sandbox.memoryMb, timeoutSeconds: config.sandbox.timeoutSeconds },
+    }),
+    usage,
+    execute: (run, signal) =>
+      executeRun(
+        { docker, mask, sandbox: config.sandbox, repos: config.agents.repos, llm: config.agents.llm, openai, logger },
+        run,
+        signal,
+      ),
+    config: {
+      enabled: config.sandbox.enabled,
+      concurrency: config.agents.concurrency,
+      repos: config.agents.repos,
+      llmAvailable: openai !== undefined,
+    },
+    mask,
+    logger,
+    worker: workerName(),
+    now,
+  });
   const profiles = new UserProfiles(logger);
   const background = new BackgroundWork(logger);
   const home = new HomeTab({
@@ -110,6 +164,7 @@ export async function composeServices(input: {
     reminderSchedule.init(),
     processedEvents.init(),
     workspaces.init(),
+    agentRuns.init(),
   ]);
   return {
     logger,
@@ -122,9 +177,11 @@ export async function composeServices(input: {
     deadLetters,
     home,
     forms: new TaskForms({ tasks, now }),
-    messages: new MessageRequests({ tasks, parser, digests, profiles, logger, now }),
+    messages: new MessageRequests({ tasks, parser, digests, agentRuns, agentPolicy, profiles, logger, now }),
     processedEvents,
     workspaces,
+    agentRuns,
+    agentPolicy,
     background,
     now,
   };

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import os from 'node:os';
 import type Docker from 'dockerode';
 import type { Connection } from 'mongoose';
 import { defineJobs, schedulePeriodicJobs } from '../jobs';
@@ -15,6 +16,7 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { flushSentry, initSentry, type SentryOptions } from './observability/sentry';
 import { type Role, runsJobs, servesSlack } from './roles';
 import { createDocker, pingDocker } from './sandbox/docker';
+import { reapOrphans } from './sandbox/reaper';
 import { Scheduler } from './scheduler/scheduler';
 import type { Services } from './services';
 import { createSlackApp, type SlackApp } from './slack/app';
@@ -102,7 +104,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const services = await composeServices({ config, connection, scheduler, logger, now });
     // Stopped before the database: notifications and home refreshes still running get to finish.
     started.push({ name: 'background work', stop: () => services.background.close() });
-    defineJobs(scheduler.agenda, services, jobs);
+    defineJobs(scheduler.agenda, services, jobs, config.agents);
     options.defineExtraJobs?.(scheduler);
     if (runsJobs(role)) {
       await scheduler.start();
@@ -115,7 +117,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       { name: 'mongodb', check: () => pingMongo(connection) },
       { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
     ];
-    if (docker) checks.push({ name: 'docker', check: () => pingDocker(docker) });
+    if (docker) {
+      checks.push({ name: 'docker', check: () => pingDocker(docker) });
+      // Containers a killed worker on this host left behind, and any past its deadline.
+      await reapOrphans(docker, { hostname: os.hostname(), pid: process.pid, now: Date.now() }, logger).catch((error) =>
+        logger.warn({ err: error }, 'could not look for orphaned sandbox containers'),
+      );
+    }
     const routes = operationalRoutes(checks, metrics);
 
     let slack: SlackApp | undefined;

@@ -1,3 +1,5 @@
+import type { AgentPolicy } from './agent/agent-policy';
+import type { AgentRuns } from './agent/agent-runs';
 import type { HomeTab } from './home/home-tab';
 import type { Logger } from './logger';
 import type { RequestParser } from './parse/request-parser';
@@ -31,6 +33,8 @@ export interface Services {
   messages: MessageRequests;
   processedEvents: ProcessedEvents;
   workspaces: Workspaces;
+  agentRuns: AgentRuns;
+  agentPolicy: AgentPolicy;
   /** Work that follows a request (notifications, home refreshes); shutdown waits for it. */
   background: BackgroundWork;
   /** The clock, so tests can fix "now". */

@@ -12,6 +12,7 @@ const EXAMPLES = [
   '`/task remind @ana to send the report tomorrow at noon`',
   '`/task list` · `/task done 42` · `/task snooze 42 1 hour`',
   '`/task stop 42` ends a series · `/task nag 42 every hour` until done · `/task digest on` for a 09:00 summary',
+  '`/task run `make lint` in https://github.com/acme/api` · `/task run the tests of https://github.com/acme/api every weekday at 2am in #ci` · `/task run agent: find why the build fails` (admins and who they allow: `/task agents`)',
 ];
 
 /** The answer to `/task help` (and to an empty `/task`). */

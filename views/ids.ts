@@ -20,12 +20,26 @@ export const ActionIds = {
   formTime: 'task_form_time',
   formRepeat: 'task_form_repeat',
   formCustomRepeat: 'task_form_custom',
+  /** Cancel on an agent run's status message; the value is the run id. */
+  agentCancel: 'agent_cancel',
+  openAgentForm: 'agent_form_open',
 } as const;
 
 export const CallbackIds = {
   createTaskShortcut: 'create_task',
   taskFromMessageShortcut: 'task_from_message',
   taskForm: 'task_form',
+  agentForm: 'agent_form',
+} as const;
+
+/** The agent run form's input blocks (block id = the element's action id). */
+export const AgentFormBlocks = {
+  kind: 'agent_kind',
+  what: 'agent_what',
+  repo: 'agent_repo',
+  image: 'agent_image',
+  options: 'agent_options',
+  channel: 'agent_channel',
 } as const;
 
 /** The task form's input blocks: `response_action: errors` names these. */

@@ -1,6 +1,7 @@
 import type { App, BlockAction, BlockButtonAction, BlockOverflowAction, BlockStaticSelectAction } from '@slack/bolt';
 import type { Services } from '../../src/services';
 import { ActionIds } from '../../views/ids';
+import { cancelAgentRun } from './agent-actions';
 import { homePage, homeTaskMenu } from './home-actions';
 import { noticeDone, reminderDone, restoreTask, setDue, snoozeMenu, undoCreate } from './task-buttons';
 import { openEditTask, openNewTask, refreshFormPreview } from './task-form-actions';
@@ -18,6 +19,7 @@ export function registerActions(app: App, services: Services): void {
   app.action<BlockOverflowAction>(new RegExp(`^${ActionIds.taskMenuPrefix}\\d+$`), homeTaskMenu(services));
   app.action<BlockButtonAction>(ActionIds.homeNextPage, homePage(services));
   app.action<BlockButtonAction>(ActionIds.homeFirstPage, homePage(services));
+  app.action<BlockButtonAction>(ActionIds.agentCancel, cancelAgentRun(services));
   const formInputs = [ActionIds.formDate, ActionIds.formTime, ActionIds.formRepeat, ActionIds.formCustomRepeat];
   for (const actionId of formInputs) app.action<BlockAction>(actionId, refreshFormPreview(services));
 }

@@ -12,6 +12,8 @@ export interface RecordedCall {
   body: Record<string, unknown>;
   authorization: string | undefined;
   at: number;
+  /** What the fake answered (Web API calls only). */
+  result?: Record<string, unknown>;
 }
 
 type Answer = (body: Record<string, unknown>) => Record<string, unknown>;
@@ -58,6 +60,7 @@ const DEFAULT_ANSWERS: Record<string, Answer> = {
   'views.publish': () => ({ view: { id: 'V0HOME' } }),
   'views.open': () => ({ view: { id: 'V0MODAL' } }),
   'views.update': () => ({ view: { id: 'V0MODAL' } }),
+  'files.completeUploadExternal': (body) => ({ files: body.files }),
 };
 
 function parseValue(value: string): unknown {
@@ -71,10 +74,14 @@ function parseValue(value: string): unknown {
   return value;
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readRaw(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = await readRaw(req);
   if (!raw) return {};
   if ((req.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw);
   return Object.fromEntries([...new URLSearchParams(raw)].map(([key, value]) => [key, parseValue(value)]));
@@ -84,6 +91,8 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   /** Messages posted to response URLs (respond()), keyed by the URL's id. */
   readonly responses: (RecordedCall & { id: string })[] = [];
+  /** Files sent to the upload URLs files.getUploadURLExternal hands out, by file id. */
+  readonly uploads = new Map<string, string>();
   private readonly answers = new Map<string, Answer>();
   private readonly limits = new Map<string, { remaining: number; retryAfterSeconds: number }>();
   private readonly events = new EventEmitter();
@@ -153,6 +162,10 @@ export class FakeSlack {
     });
   }
 
+  answerOf(call: RecordedCall): Record<string, unknown> | undefined {
+    return call.result;
+  }
+
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -205,6 +218,13 @@ export class FakeSlack {
 
   private async handle(req: IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', this.baseUrl);
+    const upload = /^\/upload\/([^/]+)$/.exec(pathname);
+    if (upload?.[1]) {
+      this.uploads.set(upload[1], await readRaw(req));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`OK - ${upload[1]}`);
+      return;
+    }
     const body: Record<string, unknown> = await readBody(req).catch(() => ({}));
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -231,10 +251,15 @@ export class FakeSlack {
       send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterSeconds) });
       return;
     }
-    this.calls.push({ method, body, authorization: req.headers.authorization, at: Date.now() });
-    this.events.emit('call');
-    const answer = this.answers.get(method) ?? this.history(method) ?? DEFAULT_ANSWERS[method] ?? (() => ({}));
+    const answer =
+      this.answers.get(method) ??
+      this.history(method) ??
+      this.uploadUrl(method) ??
+      DEFAULT_ANSWERS[method] ??
+      (() => ({}));
     const result: Record<string, unknown> = { ok: true, ...answer(body) };
+    this.calls.push({ method, body, authorization: req.headers.authorization, at: Date.now(), result });
+    this.events.emit('call');
     if (method === 'chat.postMessage' && result.ok && typeof result.ts === 'string') {
       const channel = String(body.channel);
       const messages = this.posted.get(channel) ?? [];
@@ -244,6 +269,15 @@ export class FakeSlack {
     if (this.held?.method === method) await this.held.release;
     if (res.destroyed) return;
     send(200, result);
+  }
+
+  /** files.uploadV2's first step: an upload URL on this server. */
+  private uploadUrl(method: string): Answer | undefined {
+    if (method !== 'files.getUploadURLExternal') return undefined;
+    return () => {
+      const fileId = `F${String(++sequence).padStart(8, '0')}`;
+      return { file_id: fileId, upload_url: `${this.baseUrl}/upload/${fileId}` };
+    };
   }
 
   /** conversations.history / replies over what was posted, newest first, metadata included. */

@@ -44,6 +44,8 @@ export interface ReminderServiceOptions {
   poster: SlackPoster;
   logger: Logger;
   now?: () => Date;
+  /** A task with an agent spec starts a run per occurrence instead of posting a reminder. */
+  startAgentRun?: (task: TaskDocument, at: Date) => Promise<void>;
 }
 
 type PlannedTarget = Omit<DeliveryTarget, 'ts'>;
@@ -112,6 +114,9 @@ export class ReminderService {
       if (late && task.missedPolicy === 'skip') {
         await this.deliveries.finish(claim.delivery, 'skipped');
         this.options.logger.info({ taskId, at, count }, 'missed reminder skipped by the task policy');
+      } else if (task.agent && this.options.startAgentRun) {
+        await this.options.startAgentRun(task, at);
+        await this.deliveries.finish(claim.delivery, 'sent');
       } else {
         await this.deliver(
           task,

@@ -8,6 +8,9 @@ import {
   type TaskSummary,
   type TimeChoice,
 } from '../../views/task';
+import { type AgentCommandDeps, runAgentSettings, startAgentRequest } from '../agent/agent-commands';
+import type { AgentPolicy } from '../agent/agent-policy';
+import type { AgentRuns } from '../agent/agent-runs';
 import type { TaskDocument, TaskSource } from '../db/models/task';
 import { UserInputError } from '../errors';
 import { describeRule } from '../parse/describe';
@@ -109,7 +112,17 @@ export interface CommandDeps {
   tasks: TaskService;
   parser: RequestParser;
   digests: DigestService;
+  /** Agent runs (`/task run …`, `/task agents`); without them those answer that they are off. */
+  agentRuns?: AgentRuns;
+  agentPolicy?: AgentPolicy;
 }
+
+function agentDeps(deps: CommandDeps): AgentCommandDeps {
+  if (!deps.agentRuns || !deps.agentPolicy) throw new UserInputError(AGENTS_OFF);
+  return { tasks: deps.tasks, agentRuns: deps.agentRuns, agentPolicy: deps.agentPolicy };
+}
+
+const AGENTS_OFF = 'Agent runs are not switched on for this TaskPilot.';
 
 const reply = (text: string): SlackMessage => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
 
@@ -203,6 +216,8 @@ export async function runTaskCommand(context: CommandContext, deps: CommandDeps)
           : 'Morning digest off.',
       );
     }
+    case 'agents':
+      return runAgentSettings(context, rest, agentDeps(deps));
     case 'edit': {
       const number = taskNumber(restWords[0], verb, context.command);
       const change = restWords.slice(1).join(' ');
@@ -243,8 +258,16 @@ async function createFromText(
       return runTaskCommand({ ...context, text: `delete ${parsed.taskRef}` }, deps);
     case 'snooze_task':
       return runTaskCommand({ ...context, text: `snooze ${text.replace(/^\S+\s*/, '')}` }, deps);
-    case 'run_agent':
-      throw new UserInputError('Agent runs are not switched on in this workspace yet.');
+    case 'run_agent': {
+      const started = await startAgentRequest(context, original, parsed, agentDeps(deps));
+      if ('message' in started) return started.message;
+      return buildTaskCreated(toSummary(started.scheduled), {
+        tz: context.tz,
+        now: context.now,
+        occurrences: parsed.occurrences.map((instant) => new Date(instant)),
+        timeChoices: [],
+      });
+    }
     case 'create_task':
       break;
   }

@@ -1,4 +1,5 @@
 import type { Connection, Model, QueryFilter } from 'mongoose';
+import type { AgentSpec } from '../db/models/agent-run';
 import {
   counterModel,
   MAX_NOTES_LENGTH,
@@ -72,6 +73,8 @@ export interface NewTask {
   source: { kind: TaskSource; channelId?: string | null; threadTs?: string | null; permalink?: string | null };
   nagMinutes?: number | null;
   missedPolicy?: MissedPolicy;
+  /** A scheduled agent run (checked against the workspace's policy by the caller). */
+  agent?: AgentSpec | null;
 }
 
 export type ListScope = 'mine' | 'assigned_by_me' | 'channel' | 'all';
@@ -232,6 +235,7 @@ export class TaskService {
             threadTs: input.source.threadTs ?? null,
             permalink: input.source.permalink ?? null,
           },
+          agent: input.agent ?? null,
           completedAt: null,
           completedBy: null,
           deletedAt: null,

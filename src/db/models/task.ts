@@ -1,4 +1,5 @@
 import { type Connection, type HydratedDocument, type Model, Schema } from 'mongoose';
+import { type AgentSpec, AgentSpecSchema } from './agent-run';
 
 export const TASK_STATUSES = ['open', 'done', 'deleted'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -50,6 +51,8 @@ export interface Task {
   /** Optimistic concurrency: every write is conditional on the revision it read. */
   rev: number;
   source: { kind: TaskSource; channelId: string | null; threadTs: string | null; permalink: string | null };
+  /** A scheduled agent run: each occurrence starts a run instead of posting a reminder. */
+  agent: AgentSpec | null;
   completedAt: Date | null;
   completedBy: string | null;
   deletedAt: Date | null;
@@ -108,6 +111,7 @@ const TaskSchema = new Schema<Task>(
       ),
       required: true,
     },
+    agent: { type: AgentSpecSchema, default: null },
     completedAt: { type: Date, default: null },
     completedBy: { type: String, default: null },
     deletedAt: { type: Date, default: null },

@@ -13,7 +13,7 @@ describe('scheduled reminders', () => {
     h = await startReminderHarness('scheduled', {
       env: { TASKPILOT_POLL_MS: '200', TASKPILOT_JOB_RETRY_MS: '200', TASKPILOT_JOB_RETRIES: '2' },
     });
-    defineJobs(h.scheduler.agenda, h.services, h.config.jobs);
+    defineJobs(h.scheduler.agenda, h.services, h.config.jobs, h.config.agents);
     await h.scheduler.start();
   });
   afterAll(() => h.cleanup());
