@@ -18,7 +18,7 @@ const TOKEN_SHAPES: RegExp[] = [
   /\bgithub_pat_[A-Za-z0-9_]{30,}/g,
   // AWS access key ids, and secret keys where they are named.
   /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b/g,
-  /(?<=aws_secret_access_key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+  /(?<=aws_secret_access_key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40,}/gi,
   // Any bearer credential in a header or a log line.
   /(?<=\bBearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi,
   // A password in a URL: https://user:secret@host.

@@ -86,6 +86,8 @@ export function hardenedCreateOptions(spec: SandboxSpec): Docker.ContainerCreate
       Ulimits: [{ Name: 'nofile', Soft: 256, Hard: 256 }],
       Binds: Object.entries(spec.readOnlyMounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`),
       AutoRemove: false,
+      // A tiny init as PID 1 reaps orphaned processes, so zombies do not use up the pids limit.
+      Init: true,
     },
   };
 }

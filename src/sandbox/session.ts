@@ -306,10 +306,10 @@ class DockerSandboxSession implements SandboxSession {
  */
 export async function openSandboxSession(docker: Docker, spec: Omit<SandboxSpec, 'command'>): Promise<SandboxSession> {
   if (spec.signal?.aborted) throw new SandboxSessionGoneError('cancelled');
-  const options = hardenedCreateOptions({ ...spec, command: ['sleep', String(spec.limits.timeoutSeconds)] });
-  // An init (the engine's docker-init) as pid 1 reaps what a killed or finished command leaves
-  // behind; with `sleep` as pid 1 every orphan stays a zombie and counts against PidsLimit.
-  const container = await docker.createContainer({ ...options, HostConfig: { ...options.HostConfig, Init: true } });
+  // The hardened options run an init as pid 1: it reaps what a killed command leaves behind.
+  const container = await docker.createContainer(
+    hardenedCreateOptions({ ...spec, command: ['sleep', String(spec.limits.timeoutSeconds)] }),
+  );
   try {
     await container.start();
   } catch (error) {

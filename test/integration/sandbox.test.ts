@@ -75,3 +75,50 @@ describe('hardened sandbox container (real Docker)', () => {
     });
   });
 });
+
+describe('hardened sandbox against hostile commands (real Docker)', () => {
+  afterAll(async () => {
+    const left = await docker.listContainers({ all: true, filters: { label: ['io.taskpilot.test=sandbox'] } });
+    expect(left).toEqual([]);
+  });
+
+  it('contains a fork bomb within the pids limit and still ends at the timeout', async () => {
+    const result = await run('bomb() { bomb | bomb & }; bomb; sleep 1; echo survived', {
+      pidsLimit: 32,
+      timeoutSeconds: 4,
+    });
+    expect(result.durationMs).toBeLessThan(15_000);
+    // Either the shell outlived the bomb or the timeout ended it; the host was never at risk.
+    expect(result.timedOut || result.exitCode !== null).toBe(true);
+  });
+
+  it('caps an output flood, keeps the start, and the process stays responsive meanwhile', async () => {
+    // The longest gap between ticks of a 50 ms timer while 10 MB stream through: the event loop.
+    let last = Date.now();
+    let longestGap = 0;
+    const ticker = setInterval(() => {
+      longestGap = Math.max(longestGap, Date.now() - last);
+      last = Date.now();
+    }, 50);
+    const result = await run('yes flood | head -c 10000000; echo done >&2', { outputCapBytes: 64 * 1024 });
+    clearInterval(ticker);
+    expect(result.truncated).toBe(true);
+    expect(Buffer.byteLength(result.stdout)).toBe(64 * 1024);
+    expect(result.stdout.startsWith('flood\nflood\n')).toBe(true);
+    expect(result.stderr).toBe('done\n');
+    expect(longestGap).toBeLessThan(1000);
+  });
+
+  it('enforces the memory limit with no swap and reports out of memory', async () => {
+    const result = await run('x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo kept', { memoryMb: 32 });
+    expect(result.oomKilled).toBe(true);
+    expect(result.stdout).not.toContain('kept');
+  });
+
+  it('cannot write outside /workspace, even to /tmp executables', async () => {
+    const result = await run(
+      'for d in / /etc /usr /home /var; do touch $d/x 2>/dev/null && echo "wrote $d"; done; cp /bin/busybox /tmp/b && /tmp/b true 2>/dev/null && echo "ran /tmp"; echo end',
+    );
+    expect(result.stdout).toBe('end\n');
+  });
+});

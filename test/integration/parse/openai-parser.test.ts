@@ -63,6 +63,9 @@ describe('OpenAI structured output with the deterministic parser behind it', () 
   afterEach(() => nock.cleanAll());
   afterAll(async () => {
     nock.enableNetConnect();
+    // Jest shares `http` across the files of a worker: left active, nock's patched sockets break
+    // dockerode's exec calls in the next file (EPIPE).
+    nock.restore();
     await database.cleanup();
   });
 
