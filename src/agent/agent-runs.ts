@@ -17,8 +17,10 @@ import type { RunReporter } from './run-reporter';
 export const AGENT_RUN_JOB = 'agent.run';
 /** A run waiting for a free slot tries again this often. */
 export const QUEUE_RETRY_MS = 2000;
-/** How often a running container's worker looks for a Cancel made on another process. */
-const CANCEL_POLL_MS = 1000;
+/** How often a running container's worker beats and looks for a Cancel made on another process. */
+const HEARTBEAT_MS = 1000;
+/** A running run whose heartbeat is this old lost its worker. */
+const ORPHANED_AFTER_MS = 15_000;
 
 export interface AgentRunsOptions {
   connection: Connection;
@@ -184,8 +186,11 @@ export class AgentRuns {
     const found = await this.runs.findById(runId).lean();
     if (!found || FINAL_STATUSES.includes(found.status)) return null;
     if (found.status === 'running') {
-      // Its job came back after its worker lost the lock: that worker is gone, and running the
-      // command a second time could repeat what it did. Say so instead.
+      // A live worker has it (this is a second job for the same run, see startNextQueued).
+      const beat = found.heartbeatAt ?? found.startedAt;
+      if (beat && this.now().getTime() - beat.getTime() < ORPHANED_AFTER_MS) return null;
+      // Its worker is gone, and running the command a second time could repeat what it did.
+      // Say so instead.
       const ended = await this.finish(found, {
         status: 'failed',
         exitCode: null,
@@ -212,9 +217,9 @@ export class AgentRuns {
     const controller = new AbortController();
     this.active.set(runId, controller);
     const watch = setInterval(() => {
-      void this.watchForCancel(runId, controller);
+      void this.heartbeat(runId, controller);
       void hooks.touch().catch(() => undefined);
-    }, CANCEL_POLL_MS);
+    }, HEARTBEAT_MS);
     let outcome: ExecutionOutcome;
     try {
       outcome = await this.options.execute(
@@ -250,8 +255,23 @@ export class AgentRuns {
       });
     }
     const ended = await this.finish(claimed, outcome);
+    await this.startNextQueued();
     if (ended) await this.report(ended);
     return null;
+  }
+
+  /**
+   * A slot came free: the oldest queued runs get a job now rather than at their next look. A
+   * second job for a run is harmless: only one claim of a queued run succeeds.
+   */
+  private async startNextQueued(): Promise<void> {
+    const { global } = this.options.config.concurrency;
+    const waiting = await this.runs
+      .find({ status: 'queued', cancelRequested: false }, { _id: 1 })
+      .sort({ queuedAt: 1 })
+      .limit(global)
+      .lean();
+    for (const run of waiting) await this.options.agenda.now(AGENT_RUN_JOB, { runId: run._id });
   }
 
   /**
@@ -267,7 +287,7 @@ export class AgentRuns {
     const claimed = await this.runs
       .findOneAndUpdate(
         { _id: run._id, status: 'queued', cancelRequested: false },
-        { $set: { status: 'running', worker: this.options.worker, startedAt } },
+        { $set: { status: 'running', worker: this.options.worker, startedAt, heartbeatAt: startedAt } },
         { returnDocument: 'after' },
       )
       .lean();
@@ -282,14 +302,18 @@ export class AgentRuns {
     if (rank < global && teamRank < perWorkspace) return claimed;
     await this.runs.updateOne(
       { _id: run._id, status: 'running', worker: this.options.worker },
-      { $set: { status: 'queued', worker: null, startedAt: null } },
+      { $set: { status: 'queued', worker: null, startedAt: null, heartbeatAt: null } },
     );
     return 'busy';
   }
 
-  private async watchForCancel(runId: string, controller: AbortController): Promise<void> {
+  private async heartbeat(runId: string, controller: AbortController): Promise<void> {
     const run = await this.runs
-      .findById(runId, { cancelRequested: 1 })
+      .findOneAndUpdate(
+        { _id: runId, status: 'running' },
+        { $set: { heartbeatAt: this.now() } },
+        { projection: { cancelRequested: 1 }, returnDocument: 'after' },
+      )
       .lean()
       .catch(() => null);
     if (run?.cancelRequested) controller.abort();

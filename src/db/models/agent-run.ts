@@ -42,6 +42,8 @@ export interface AgentRun {
   cancelRequested: boolean;
   cancelledBy: string | null;
   worker: string | null;
+  /** Renewed every second by the worker running it: a stale one means that worker is gone. */
+  heartbeatAt: Date | null;
   exitCode: number | null;
   /** Masked stdout and stderr, up to MAX_STORED_LOG_BYTES. */
   log: string;
@@ -89,6 +91,7 @@ const AgentRunSchema = new Schema<AgentRun>(
     cancelRequested: { type: Boolean, default: false },
     cancelledBy: { type: String, default: null },
     worker: { type: String, default: null },
+    heartbeatAt: { type: Date, default: null },
     exitCode: { type: Number, default: null },
     log: { type: String, default: '' },
     truncated: { type: Boolean, default: false },
@@ -108,6 +111,7 @@ const AgentRunSchema = new Schema<AgentRun>(
 );
 // Concurrency checks (running per workspace and overall) and the home tab's recent runs.
 AgentRunSchema.index({ status: 1, teamId: 1, startedAt: 1 });
+AgentRunSchema.index({ status: 1, queuedAt: 1 });
 AgentRunSchema.index({ teamId: 1, requestedBy: 1, queuedAt: -1 });
 // "Only when changed": the previous finished run of the same task.
 AgentRunSchema.index({ taskId: 1, finishedAt: -1 });

@@ -1,0 +1,116 @@
+// Benchmark (not a test): sandbox overhead for a trivial command, from the moment the agent.run
+// job starts to the moment the result reaches the fake Slack API (the thread reply), one run at
+// a time; then runs per minute with every slot of the concurrency limit busy. Real Docker, the
+// production runner and reporter. Run with `npm run bench:sandbox`; figures go in the README.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentActor } from '../../src/agent/agent-policy';
+import { loadConfig } from '../../src/config';
+import { startEmbeddedMongo } from '../../src/db/embedded';
+import { createLogger } from '../../src/logger';
+import { FakeSlack } from '../../src/playground/fake-slack';
+import { startRuntime } from '../../src/runtime';
+
+const SEQUENTIAL = Number(process.env.BENCH_RUNS ?? 40);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT_RUNS ?? 40);
+const COMMAND = process.env.BENCH_COMMAND ?? 'true';
+
+async function main(): Promise<void> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-bench-'));
+  const database = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo({ dataDir, logger });
+  const fake = await FakeSlack.start();
+  const config = loadConfig({
+    ...process.env,
+    SLACK_SIGNING_SECRET: 'bench',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_API_URL: fake.apiUrl,
+    MONGODB_URI: process.env.MONGODB_URI ?? database?.uri,
+    SANDBOX_ENABLED: 'true',
+    TASKPILOT_POLL_MS: process.env.TASKPILOT_POLL_MS ?? '1000',
+    PORT: '0',
+  });
+  const runtime = await startRuntime({ config, role: 'all', logger });
+  const { agentRuns } = runtime.services;
+
+  // Job start: when the agent.run job calls the service.
+  const jobStarted = new Map<string, number>();
+  const execute = agentRuns.execute.bind(agentRuns);
+  agentRuns.execute = (runId, hooks) => {
+    if (!jobStarted.has(runId)) jobStarted.set(runId, Date.now());
+    return execute(runId, hooks);
+  };
+  // Result posted: the thread reply with the output reaches Slack (keyed by the status message,
+  // which may be answered before `request` has returned).
+  const postedByTs = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  fake.onCall((call) => {
+    const ts = call.body.thread_ts;
+    if (call.method === 'chat.postMessage' && typeof ts === 'string' && !postedByTs.has(ts)) {
+      postedByTs.set(ts, call.at);
+      waiters.get(ts)?.();
+    }
+  });
+  const actor: AgentActor & { threadTs: null } = {
+    teamId: 'T0BENCH',
+    userId: 'U0BENCH',
+    isAdmin: true,
+    channelId: 'C0BENCH',
+    threadTs: null,
+  };
+  const request = { kind: 'command' as const, command: COMMAND, instructions: null, repo: null, network: false };
+  /** Starts a run; resolves with its id and when its result was posted. */
+  // Each run posts in a channel of its own: Slack's pace of about one message a second per
+  // channel (which the poster keeps) would otherwise be what this measures.
+  let channels = 0;
+  async function start(): Promise<() => Promise<{ runId: string; postedAt: number }>> {
+    const channelId = `C0BENCH${++channels}`;
+    const run = await agentRuns.request({ ...actor, channelId }, { ...request, onlyOnChange: false });
+    const ts = run.messageTs as string;
+    const done = new Promise<void>((resolve) => {
+      if (postedByTs.has(ts)) resolve();
+      else waiters.set(ts, resolve);
+    });
+    return async () => {
+      await done;
+      return { runId: run._id, postedAt: postedByTs.get(ts) as number };
+    };
+  }
+
+  // Warm-up: the first container start pays for loading the image's layers.
+  await (await start())();
+
+  const overhead: number[] = [];
+  for (let index = 0; index < SEQUENTIAL; index += 1) {
+    const { runId, postedAt } = await (await start())();
+    overhead.push(postedAt - (jobStarted.get(runId) as number));
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`${index} ${overhead.at(-1)} ms\n`);
+  }
+  overhead.sort((a, b) => a - b);
+  const pick = (q: number) => overhead[Math.min(overhead.length - 1, Math.floor(q * overhead.length))] ?? Number.NaN;
+
+  const burstStarted = Date.now();
+  const waits = await Promise.all(Array.from({ length: CONCURRENT }, () => start()));
+  await Promise.all(waits.map((wait) => wait()));
+  const burstMs = Date.now() - burstStarted;
+  const { global, perWorkspace } = config.agents.concurrency;
+
+  process.stdout.write(
+    `${[
+      `sandbox: command \`${COMMAND}\` in ${config.sandbox.image}, ${config.sandbox.memoryMb} MB, ${config.sandbox.cpus} CPU, Docker ${(await runtime.docker?.version())?.Version ?? '?'}, Node ${process.version}, ${os.cpus().length} cores, ${database ? `embedded ${database.kind}` : 'MONGODB_URI'} database`,
+      `overhead, agent.run job start → result posted in the thread, ${SEQUENTIAL} runs one at a time: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${pick(1)} ms (target p50 < 700 ms)`,
+      `throughput at the limit (${Math.min(global, perWorkspace)} at once in one workspace): ${CONCURRENT} runs in ${(burstMs / 1000).toFixed(1)} s = ${Math.round((CONCURRENT / burstMs) * 60_000)} runs/min (request → result posted, queueing included)`,
+    ].join('\n')}\n`,
+  );
+  await runtime.shutdown();
+  await fake.stop();
+  await database?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
