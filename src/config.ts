@@ -94,7 +94,7 @@ const EnvSchema = z.object({
   AGENT_IMAGES: commaList,
   AGENT_NETWORK: booleanFlag(false),
   AGENT_REPO_HOSTS: commaList,
-  AGENT_REPO_MAX_MB: positiveInt(200, 'megabytes a cloned repository may take'),
+  AGENT_REPO_MAX_MB: positiveInt(48, 'megabytes a cloned repository may take (keep it under SANDBOX_WORKSPACE_MB)'),
   AGENT_REPO_TIMEOUT_SECONDS: positiveInt(60, 'seconds a clone may take'),
   AGENT_REPO_CA_FILE: optionalText,
   AGENT_CONCURRENCY: positiveInt(4, 'agent runs at once across all workers'),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assertRequestLength } from '../../src/parse';
 import type { Services } from '../../src/services';
 import { runTaskCommand } from '../../src/tasks/task-commands';
+import { buildAgentForm } from '../../views/agent-form';
 
 const TaskCommand = z.object({
   command: z.string().min(1),
@@ -15,6 +16,8 @@ const TaskCommand = z.object({
 
 /** `/task new` and `/task edit 42` with nothing more open the form instead of answering in text. */
 const OPENS_FORM = /^(?:new|add|edit\s+#?(\d{1,9}))$/i;
+/** `/task run` with nothing more opens the Agent run form. */
+const OPENS_AGENT_FORM = /^run$/i;
 
 /**
  * `/task …`: acknowledge at once (Slack's 3-second limit), then work out the answer and send it
@@ -32,6 +35,11 @@ export function taskCommand(services: Services) {
     const { text, command: name, user_id: userId, team_id: teamId, channel_id: channelId } = parsed.data;
     assertRequestLength(text);
     const profile = await services.profiles.get(client, teamId, userId);
+    if (OPENS_AGENT_FORM.test(text.trim()) && parsed.data.trigger_id) {
+      const view = await services.agentPolicy.formChoices(teamId, channelId || null);
+      await client.views.open({ trigger_id: parsed.data.trigger_id, view: buildAgentForm(view) });
+      return;
+    }
     const form = OPENS_FORM.exec(text.trim());
     if (form && parsed.data.trigger_id) {
       const view = form[1]

@@ -1,4 +1,5 @@
 import type { Connection, Model } from 'mongoose';
+import type { AgentFormChoices } from '../../views/agent-form';
 import type { AgentConfig } from '../config';
 import { type WorkspaceSettings, workspaceSettingsModel } from '../db/models/workspace-settings';
 import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
@@ -53,6 +54,11 @@ export class AgentPolicy {
   /** Whether the operator and the workspace both allow runs with a network. */
   async networkAllowed(teamId: string): Promise<boolean> {
     return this.config.networkAllowed && (await this.forTeam(teamId)).network;
+  }
+
+  /** What the Agent run form offers in this workspace. */
+  async formChoices(teamId: string, channelId: string | null): Promise<AgentFormChoices> {
+    return { images: this.config.images, networkAllowed: await this.networkAllowed(teamId), channelId };
   }
 
   /** Throws a kind refusal when the actor may not start this run; returns the image to use. */

@@ -45,6 +45,20 @@ export interface RunHooks {
 
 const forbidden = (message: string) => new TaskPilotError(ErrorCode.Forbidden, message, message);
 
+const failedWith = (summary: string, kept: { log?: string; truncated?: boolean } = {}): ExecutionOutcome => ({
+  status: 'failed',
+  exitCode: null,
+  log: kept.log ?? '',
+  truncated: kept.truncated ?? false,
+  summary,
+  steps: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+  transcript: [],
+  model: null,
+});
+
 /**
  * Agent runs from request to report: policy and budget checks, a queued run with its status
  * message, a job that claims a slot within the global and per-workspace limits, the sandbox run,
@@ -142,6 +156,11 @@ export class AgentRuns {
       });
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;
+      // Made by an earlier attempt of this firing; if that attempt died before its job was
+      // created, this gives it one (a second job for a run is harmless).
+      const runId = `${String(task._id)}:${at.toISOString()}`;
+      const existing = await this.runs.findById(runId, { status: 1 }).lean();
+      if (existing?.status === 'queued') await this.options.agenda.now(AGENT_RUN_JOB, { runId });
     }
   }
 
@@ -186,24 +205,23 @@ export class AgentRuns {
     const found = await this.runs.findById(runId).lean();
     if (!found || FINAL_STATUSES.includes(found.status)) return null;
     if (found.status === 'running') {
-      // A live worker has it (this is a second job for the same run, see startNextQueued).
-      const beat = found.heartbeatAt ?? found.startedAt;
-      if (beat && this.now().getTime() - beat.getTime() < ORPHANED_AFTER_MS) return null;
+      // A live worker has it (a second job for the run, or one requeued by a shutdown): look
+      // again once its heartbeat could have gone stale.
+      const beat = (found.heartbeatAt ?? found.startedAt ?? this.now()).getTime();
+      if (this.now().getTime() - beat < ORPHANED_AFTER_MS) return new Date(beat + ORPHANED_AFTER_MS + HEARTBEAT_MS);
       // Its worker is gone, and running the command a second time could repeat what it did.
       // Say so instead.
-      const ended = await this.finish(found, {
-        status: 'failed',
-        exitCode: null,
-        log: found.log,
-        truncated: found.truncated,
-        summary: 'The worker running this stopped before it finished. Start it again if it is still needed.',
-        steps: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        costUsd: 0,
-        transcript: [],
-        model: null,
-      });
+      const ended = await this.finish(
+        found,
+        failedWith('The worker running this stopped before it finished. Start it again if it is still needed.', found),
+      );
+      if (ended) await this.report(ended);
+      return null;
+    }
+    // A scheduled run was checked when it was set up; the policy or budget may have changed since.
+    const refusal = await this.refusalNow(found);
+    if (refusal) {
+      const ended = await this.finish(found, failedWith(refusal));
       if (ended) await this.report(ended);
       return null;
     }
@@ -228,35 +246,44 @@ export class AgentRuns {
       );
     } catch (error) {
       this.options.logger.error({ runId, err: error }, 'agent run failed to execute');
-      outcome = {
-        status: 'failed',
-        exitCode: null,
-        log: '',
-        truncated: false,
-        summary: 'The sandbox could not run this. The team running TaskPilot can find the details in its logs.',
-        steps: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        costUsd: 0,
-        transcript: [],
-        model: null,
-      };
+      outcome = failedWith(
+        'The sandbox could not run this. The team running TaskPilot can find the details in its logs.',
+      );
     } finally {
       clearInterval(watch);
       this.active.delete(runId);
     }
     if (outcome.model) {
-      await this.options.usage.record({
-        teamId: claimed.teamId,
-        model: outcome.model,
-        promptTokens: outcome.promptTokens,
-        completionTokens: outcome.completionTokens,
-        failed: outcome.status !== 'succeeded',
-      });
+      await this.options.usage
+        .record({
+          teamId: claimed.teamId,
+          model: outcome.model,
+          promptTokens: outcome.promptTokens,
+          completionTokens: outcome.completionTokens,
+          failed: outcome.status !== 'succeeded',
+        })
+        .catch((error) => this.options.logger.error({ runId, err: error }, 'could not record agent run usage'));
     }
     const ended = await this.finish(claimed, outcome);
-    await this.startNextQueued();
+    await this.startNextQueued().catch((error) =>
+      this.options.logger.warn({ err: error }, 'could not start queued agent runs; they retry on their own'),
+    );
     if (ended) await this.report(ended);
+    return null;
+  }
+
+  /** Why a run may no longer start (image, network, model or budget withdrawn since), or null. */
+  private async refusalNow(run: AgentRun): Promise<string | null> {
+    if (!run.taskId) return null;
+    const { policy, usage, config } = this.options;
+    if (!policy.images.includes(run.spec.image)) return `The image \`${run.spec.image}\` is no longer allowed.`;
+    if (run.spec.network && !(await policy.networkAllowed(run.teamId))) {
+      return 'Runs with a network have been turned off in this workspace.';
+    }
+    if (run.spec.kind === 'llm') {
+      if (!config.llmAvailable) return 'LLM agents need an OpenAI key on this TaskPilot.';
+      if (await usage.isOverBudget(run.teamId)) return "This workspace has used this month's OpenAI budget.";
+    }
     return null;
   }
 
@@ -292,8 +319,12 @@ export class AgentRuns {
       )
       .lean();
     if (!claimed) return null;
+    // Rows whose worker has stopped beating hold no slot (their job will mark them failed).
     const running = await this.runs
-      .find({ status: 'running' }, { _id: 1, teamId: 1, startedAt: 1 })
+      .find(
+        { status: 'running', heartbeatAt: { $gte: new Date(startedAt.getTime() - ORPHANED_AFTER_MS) } },
+        { _id: 1, teamId: 1, startedAt: 1 },
+      )
       .sort({ startedAt: 1, _id: 1 })
       .lean();
     const { global, perWorkspace } = this.options.config.concurrency;
@@ -312,10 +343,15 @@ export class AgentRuns {
       .findOneAndUpdate(
         { _id: runId, status: 'running' },
         { $set: { heartbeatAt: this.now() } },
-        { projection: { cancelRequested: 1 }, returnDocument: 'after' },
+        // No projection: FerretDB does not implement one on findAndModify.
+        { returnDocument: 'after' },
       )
       .lean()
-      .catch(() => null);
+      .catch((error) => {
+        // A missed beat is retried a second later; a run goes stale only after many.
+        this.options.logger.warn({ runId, err: error }, 'agent run heartbeat failed');
+        return null;
+      });
     if (run?.cancelRequested) controller.abort();
   }
 

@@ -98,12 +98,19 @@ export async function executeRun(
       signal,
       readOnlyMounts: repo ? { [repo.dir]: REPO_MOUNT } : undefined,
     };
-    if (run.spec.kind === 'llm') return await executeLlm(deps, run, shared, Boolean(repo));
-    const command = run.spec.command ?? 'true';
-    const result = await runInSandbox(deps.docker, {
-      ...shared,
-      command: repo ? ['sh', '-c', `${COPY_REPO} && exec sh -c "$1"`, 'sh', command] : ['sh', '-c', command],
-    });
+    let result: SandboxResult;
+    try {
+      if (run.spec.kind === 'llm') return await executeLlm(deps, run, shared, Boolean(repo));
+      const command = run.spec.command ?? 'true';
+      result = await runInSandbox(deps.docker, {
+        ...shared,
+        command: repo ? ['sh', '-c', `${COPY_REPO} && exec sh -c "$1"`, 'sh', command] : ['sh', '-c', command],
+      });
+    } catch (error) {
+      // A Cancel while the container was being set up: what the person asked for happened.
+      if (signal.aborted) return failed('cancelled', 'Cancelled before the run started.');
+      throw error;
+    }
     const { log, truncated } = combineLog(deps.mask(result.stdout), deps.mask(result.stderr));
     return {
       ...EMPTY_USAGE,
@@ -144,7 +151,15 @@ async function executeLlm(
   const timeout = AbortSignal.timeout(deps.sandbox.timeoutSeconds * 1000);
   const signal = AbortSignal.any([shared.signal ?? new AbortController().signal, timeout]);
   try {
-    if (withRepo) await session.exec(['sh', '-c', COPY_REPO]);
+    if (withRepo) {
+      const copied = await session.exec(['sh', '-c', COPY_REPO]);
+      if (copied.exitCode !== 0) {
+        return failed(
+          'failed',
+          `The repository did not fit in the sandbox's /workspace (${deps.sandbox.workspaceMb} MB): ${deps.mask(copied.stderr.trim()).slice(0, 300)}`,
+        );
+      }
+    }
     const result = await runLlmAgent(
       { client: deps.openai.client, model: deps.openai.model, session, mask: deps.mask, signal },
       { instructions: run.spec.instructions ?? '', limits: deps.llm },
@@ -168,12 +183,29 @@ async function executeLlm(
       promptTokens: result.promptTokens,
       completionTokens: result.completionTokens,
       costUsd: result.costUsd,
-      transcript: result.transcript,
+      transcript: capTranscript(result.transcript),
       model: deps.openai.model,
     };
   } finally {
     await session.close();
   }
+}
+
+/** What one transcript entry keeps of a tool's output; the log holds up to 1 MB of all of it. */
+const TRANSCRIPT_OUTPUT_CHARS = 4000;
+const TRANSCRIPT_ENTRIES = 200;
+
+/** The stored transcript stays far below MongoDB's 16 MB document limit, whatever the model asks. */
+function capTranscript(transcript: LlmAgentResult['transcript']): LlmAgentResult['transcript'] {
+  return transcript.slice(-TRANSCRIPT_ENTRIES).map((entry) => ({
+    ...entry,
+    ...(entry.output && entry.output.length > TRANSCRIPT_OUTPUT_CHARS
+      ? { output: `${entry.output.slice(0, TRANSCRIPT_OUTPUT_CHARS)}… (${entry.output.length} characters)` }
+      : {}),
+    ...(typeof entry.content === 'string' && entry.content.length > TRANSCRIPT_OUTPUT_CHARS
+      ? { content: `${entry.content.slice(0, TRANSCRIPT_OUTPUT_CHARS)}…` }
+      : {}),
+  }));
 }
 
 /** The transcript as the run's log: what the model did and what each tool answered (masked already). */

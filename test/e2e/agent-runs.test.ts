@@ -7,7 +7,7 @@ import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { createDocker } from '../../src/sandbox/docker';
 import { DEADLINE_LABEL, OWNER_LABEL, SANDBOX_LABEL } from '../../src/sandbox/run-container';
-import { ActionIds } from '../../views/ids';
+import { ActionIds, AgentFormBlocks, CallbackIds } from '../../views/ids';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { type GitServer, startGitServer } from '../helpers/git-server';
 import { blockActions, sendInteraction } from '../helpers/interactions';
@@ -235,6 +235,63 @@ describe('agent runs through signed requests and real containers', () => {
     expect(JSON.stringify(requests[1]?.messages)).toContain('42 from 65534');
     expect(JSON.stringify((await threadOf(ts)).body)).toContain('The answer is 42.');
     expect(openai.pending).toBe(0);
+  });
+
+  it('opens the Agent run form from `/task run`, shows mistakes on it, and runs what it is given', async () => {
+    const opened = slack.callsTo('views.open').length;
+    await postSigned(
+      `${runtime.baseUrl}/slack/events`,
+      slashCommandBody({ text: 'run', user_id: ADMIN, channel_id: CHANNEL, response_url: slack.responseUrl('form') }),
+      'application/x-www-form-urlencoded',
+      { secret: TEST_SIGNING_SECRET },
+    );
+    const open = await slack.waitForCall('views.open', (call) => slack.callsTo('views.open').indexOf(call) >= opened);
+    const view = open.body.view as { callback_id: string; blocks: { block_id: string }[] };
+    expect(view.callback_id).toBe(CallbackIds.agentForm);
+    const values = (what: string | null, channel: string | null) => ({
+      [AgentFormBlocks.kind]: {
+        [AgentFormBlocks.kind]: { type: 'radio_buttons', selected_option: { value: 'command' } },
+      },
+      [AgentFormBlocks.what]: { [AgentFormBlocks.what]: { type: 'plain_text_input', value: what } },
+      [AgentFormBlocks.repo]: { [AgentFormBlocks.repo]: { type: 'plain_text_input', value: null } },
+      [AgentFormBlocks.image]: {
+        [AgentFormBlocks.image]: { type: 'static_select', selected_option: { value: 'taskpilot/sandbox:test' } },
+      },
+      [AgentFormBlocks.channel]: {
+        [AgentFormBlocks.channel]: { type: 'conversations_select', selected_conversation: channel },
+      },
+    });
+    const submit = (state: Record<string, unknown>) =>
+      sendInteraction(runtime.baseUrl, {
+        type: 'view_submission',
+        team: { id: 'T0TEST', domain: 'test' },
+        user: { id: ADMIN, team_id: 'T0TEST' },
+        api_app_id: 'A0TEST',
+        trigger_id: '9.9.9',
+        view: {
+          id: 'V0MODAL',
+          team_id: 'T0TEST',
+          type: 'modal',
+          callback_id: view.callback_id,
+          state: { values: state },
+        },
+      });
+    const refused = await submit(values('', 'C0FORM'));
+    expect(await refused.json()).toEqual({
+      response_action: 'errors',
+      errors: { [AgentFormBlocks.what]: 'Which command?' },
+    });
+    const secret = await submit(values(`echo ${FAKE_TOKEN}`, 'C0FORM'));
+    expect(JSON.stringify(await secret.json())).toMatch(/looks like a secret/);
+    const accepted = await submit(values('echo from the form', 'C0FORM'));
+    expect(accepted.status).toBe(200);
+    const posted = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.body.channel === 'C0FORM' && /queued/.test(String(call.body.text)),
+    );
+    const ts = slack.answerOf(posted)?.ts as string;
+    expect((await finalUpdate(ts)).body.text).toMatch(/succeeded/);
+    expect(JSON.stringify((await threadOf(ts)).body)).toContain('from the form');
   });
 
   it('starts a scheduled agent task’s run when its reminder comes due', async () => {

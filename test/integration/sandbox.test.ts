@@ -82,14 +82,14 @@ describe('hardened sandbox against hostile commands (real Docker)', () => {
     expect(left).toEqual([]);
   });
 
-  it('contains a fork bomb within the pids limit and still ends at the timeout', async () => {
-    const result = await run('bomb() { bomb | bomb & }; bomb; sleep 1; echo survived', {
-      pidsLimit: 32,
-      timeoutSeconds: 4,
-    });
-    expect(result.durationMs).toBeLessThan(15_000);
-    // Either the shell outlived the bomb or the timeout ended it; the host was never at risk.
-    expect(result.timedOut || result.exitCode !== null).toBe(true);
+  it('contains a fork bomb: forks fail at the pids limit and the shell lives on', async () => {
+    const result = await run(
+      'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; bomb() { bomb | bomb & }; bomb; sleep 1; echo survived',
+      { pidsLimit: 32, timeoutSeconds: 10 },
+    );
+    expect(result.stdout).toMatch(/^32\n/);
+    expect(result.stderr).toMatch(/can't fork|Resource temporarily unavailable/);
+    expect(result.stdout).toContain('survived');
   });
 
   it('caps an output flood, keeps the start, and the process stays responsive meanwhile', async () => {
@@ -115,7 +115,8 @@ describe('hardened sandbox against hostile commands (real Docker)', () => {
     expect(result.stdout).not.toContain('kept');
   });
 
-  it('cannot write outside /workspace, even to /tmp executables', async () => {
+  // /tmp is a small noexec tmpfs (the session keeps its pid files there): writable, never runnable.
+  it('cannot write to the root filesystem, nor run anything written to /tmp', async () => {
     const result = await run(
       'for d in / /etc /usr /home /var; do touch $d/x 2>/dev/null && echo "wrote $d"; done; cp /bin/busybox /tmp/b && /tmp/b true 2>/dev/null && echo "ran /tmp"; echo end',
     );

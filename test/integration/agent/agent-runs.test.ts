@@ -3,7 +3,7 @@ import { AgentPolicy } from '../../../src/agent/agent-policy';
 import { AgentRuns } from '../../../src/agent/agent-runs';
 import type { ExecutionOutcome } from '../../../src/agent/run-executor';
 import type { RunReporter } from '../../../src/agent/run-reporter';
-import type { AgentRun, AgentSpec } from '../../../src/db/models/agent-run';
+import { type AgentRun, type AgentSpec, agentRunModel } from '../../../src/db/models/agent-run';
 import type { Task } from '../../../src/db/models/task';
 import { createMasker } from '../../../src/sandbox/mask';
 import { UsageService } from '../../../src/usage/usage-service';
@@ -57,7 +57,11 @@ describe('agent run lifecycle (real database)', () => {
     },
   } as unknown as RunReporter;
 
-  const services = (worker: string, perWorkspace = 2) =>
+  const services = (
+    worker: string,
+    perWorkspace = 2,
+    execute: ConstructorParameters<typeof AgentRuns>[0]['execute'] = () => nextOutcome(),
+  ) =>
     new AgentRuns({
       connection: database.connection,
       agenda: { now: async (_name: string, data: { runId: string }) => jobs.push(data.runId) } as unknown as Agenda,
@@ -70,7 +74,7 @@ describe('agent run lifecycle (real database)', () => {
       }),
       reporter,
       usage: new UsageService(database.connection, 10),
-      execute: () => nextOutcome(),
+      execute,
       config: {
         enabled: true,
         llmAvailable: false,
@@ -108,7 +112,59 @@ describe('agent run lifecycle (real database)', () => {
     const at = new Date('2026-11-23T02:00:00Z');
     await runs.startScheduled(task, at);
     await runs.startScheduled(task, at);
-    expect(jobs).toEqual([`task-1:${at.toISOString()}`]);
+    // One run; the second firing only gives it a job again, which is harmless.
+    expect(await runs.get(`task-1:${at.toISOString()}`)).toMatchObject({ status: 'queued' });
+    expect(new Set(jobs)).toEqual(new Set([`task-1:${at.toISOString()}`]));
+  });
+
+  it('stops a run when Cancel is clicked on another process, within a heartbeat', async () => {
+    const running = services('w1');
+    const elsewhere = services('w2');
+    let started: () => void = () => undefined;
+    const isRunning = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const run = await running.request(
+      { teamId: 'T3', userId: 'U1', isAdmin: true, channelId: 'C3', threadTs: null },
+      { ...SPEC, onlyOnChange: false },
+    );
+    // The executing worker sees the abort only through its heartbeat's read of the database.
+    const executing = services('w3', 2, (_run, signal) => {
+      started();
+      return new Promise((resolve) => {
+        signal.addEventListener('abort', () => resolve(outcome('stopped', 'cancelled')));
+      });
+    });
+    const done = executing.execute(run._id, { touch: async () => undefined });
+    await isRunning;
+    await elsewhere.cancel({ teamId: 'T3', userId: 'U1', isAdmin: false }, run._id);
+    await done;
+    expect(await running.get(run._id)).toMatchObject({ status: 'cancelled', cancelledBy: 'U1' });
+  });
+
+  it('leaves a run with a live heartbeat alone, and fails one whose worker stopped beating', async () => {
+    const runs = services('w1');
+    const make = async (beatAgoMs: number) => {
+      const run = await runs.request(
+        { teamId: 'T4', userId: 'U1', isAdmin: true, channelId: 'C4', threadTs: null },
+        { ...SPEC, onlyOnChange: false },
+      );
+      const beat = new Date(Date.now() - beatAgoMs);
+      await agentRunModel(database.connection).updateOne(
+        { _id: run._id },
+        { $set: { status: 'running', worker: 'gone:1', startedAt: beat, heartbeatAt: beat } },
+      );
+      return run._id;
+    };
+    const live = await make(1000);
+    const orphaned = await make(60_000);
+    expect(await runs.execute(live, { touch: async () => undefined })).toBeInstanceOf(Date);
+    expect(await runs.get(live)).toMatchObject({ status: 'running' });
+    expect(await runs.execute(orphaned, { touch: async () => undefined })).toBeNull();
+    expect(await runs.get(orphaned)).toMatchObject({
+      status: 'failed',
+      summary: expect.stringMatching(/stopped before/),
+    });
   });
 
   it('posts a run that only reports changes the first time, then only when the result differs', async () => {
