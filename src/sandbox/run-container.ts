@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { CappedBuffer } from './capped-buffer';
 
 /** Every container TaskPilot starts carries this label, so orphans can be found and reaped. */
 export const SANDBOX_LABEL = 'io.taskpilot.sandbox';
@@ -90,26 +91,6 @@ export function hardenedCreateOptions(spec: SandboxSpec): Docker.ContainerCreate
       Init: true,
     },
   };
-}
-
-/** Keeps the first `cap` bytes of a stream and counts what it drops. */
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  dropped = 0;
-  constructor(private readonly cap: number) {}
-  push(chunk: Buffer): void {
-    const room = this.cap - this.kept;
-    if (room > 0) {
-      const slice = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      this.chunks.push(slice);
-      this.kept += slice.length;
-    }
-    this.dropped += Math.max(0, chunk.length - Math.max(room, 0));
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
 }
 
 /**

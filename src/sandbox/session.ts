@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { ErrorCode, TaskPilotError } from '../errors';
+import { CappedBuffer } from './capped-buffer';
 import { hardenedCreateOptions, type SandboxSpec } from './run-container';
 
 export interface ExecResult {
@@ -58,26 +59,6 @@ const KILL_GRACE_MS = 2000;
 /** How long to wait for the container's own exit to be reported after an exec died of SIGKILL. */
 const DEATH_GRACE_MS = 1000;
 const SIGKILL_STATUS = 137;
-
-/** Keeps the first `cap` bytes of a stream and counts what it drops. */
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-  dropped = 0;
-  constructor(private readonly cap: number) {}
-  push(chunk: Buffer): void {
-    const room = this.cap - this.kept;
-    if (room > 0) {
-      const slice = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      this.chunks.push(slice);
-      this.kept += slice.length;
-    }
-    this.dropped += Math.max(0, chunk.length - Math.max(room, 0));
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
