@@ -1,4 +1,4 @@
-import type { Agenda, Job } from 'agenda';
+import type { Agenda, BackoffStrategy, Job } from 'agenda';
 import { z } from 'zod';
 import { AGENT_RUN_JOB } from '../src/agent/agent-runs';
 import type { Services } from '../src/services';
@@ -13,7 +13,7 @@ const RunData = z.object({ runId: z.string().min(1).max(200) });
 export function defineAgentRunJob(
   agenda: Agenda,
   services: Services,
-  policy: { concurrency: number; lockLifetimeMs: number },
+  policy: { backoff: BackoffStrategy; concurrency: number; lockLifetimeMs: number },
 ): void {
   agenda.define(
     AGENT_RUN_JOB,
@@ -26,6 +26,11 @@ export function defineAgentRunJob(
       }
       job.attrs.nextRunAt = await services.agentRuns.execute(parsed.data.runId, { touch: () => job.touch() });
     },
-    { concurrency: policy.concurrency, lockLifetime: policy.lockLifetimeMs, removeOnComplete: true },
+    {
+      backoff: policy.backoff,
+      concurrency: policy.concurrency,
+      lockLifetime: policy.lockLifetimeMs,
+      removeOnComplete: true,
+    },
   );
 }

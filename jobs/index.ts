@@ -25,6 +25,8 @@ export function defineJobs(agenda: Agenda, services: Services, jobs: Config['job
   defineReconcileJob(agenda, services);
   defineMaintenanceJob(agenda, services);
   defineAgentRunJob(agenda, services, {
+    // A failure (the database, mostly) is retried; the run's own state makes a retry safe.
+    backoff: policy.backoff,
     concurrency: agents.concurrency.global,
     lockLifetimeMs: jobs.lockLifetimeMs,
   });
