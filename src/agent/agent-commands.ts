@@ -4,7 +4,7 @@ import type { AgentRun } from '../db/models/agent-run';
 import type { TaskDocument } from '../db/models/task';
 import { UserInputError } from '../errors';
 import type { ParseResult } from '../parse/types';
-import type { CommandContext } from '../tasks/task-commands';
+import { type CommandContext, taskSourceOf } from '../tasks/command-context';
 import type { TaskService } from '../tasks/task-service';
 import type { AgentActor, AgentPolicy, AgentSettings } from './agent-policy';
 import { readAgentRequest } from './agent-request';
@@ -48,11 +48,7 @@ export async function startAgentRequest(
       dueAt: new Date(parsed.dueAt),
       tz: context.tz,
       recurrence: parsed.recurrence,
-      source: {
-        kind: context.source?.kind ?? 'command',
-        channelId: context.channelId || null,
-        threadTs: context.source?.threadTs ?? null,
-      },
+      source: taskSourceOf(context),
       agent: spec,
     });
     return { scheduled };

@@ -11,7 +11,7 @@ import { checkRepoUrl } from '../sandbox/repos';
 import type { UsageService } from '../usage/usage-service';
 import type { AgentActor, AgentPolicy } from './agent-policy';
 import type { AgentRequest } from './agent-request';
-import type { ExecutionOutcome } from './run-executor';
+import { type ExecutionOutcome, failedOutcome } from './run-executor';
 import type { RunReporter } from './run-reporter';
 
 export const AGENT_RUN_JOB = 'agent.run';
@@ -44,20 +44,6 @@ export interface RunHooks {
 }
 
 const forbidden = (message: string) => new TaskPilotError(ErrorCode.Forbidden, message, message);
-
-const failedWith = (summary: string, kept: { log?: string; truncated?: boolean } = {}): ExecutionOutcome => ({
-  status: 'failed',
-  exitCode: null,
-  log: kept.log ?? '',
-  truncated: kept.truncated ?? false,
-  summary,
-  steps: 0,
-  promptTokens: 0,
-  completionTokens: 0,
-  costUsd: 0,
-  transcript: [],
-  model: null,
-});
 
 /**
  * Agent runs from request to report: policy and budget checks, a queued run with its status
@@ -117,14 +103,8 @@ export class AgentRuns {
       if (!checked.ok) throw new UserInputError(checked.reason);
     }
     if (request.kind === 'llm') {
-      if (!this.options.config.llmAvailable) {
-        throw new UserInputError('LLM agents need an OpenAI key on this TaskPilot; command runs work without one.');
-      }
-      if (await this.options.usage.isOverBudget(actor.teamId)) {
-        throw forbidden(
-          "This workspace has used this month's OpenAI budget, so LLM agents are paused until next month.",
-        );
-      }
+      const refusal = await this.llmRefusal(actor.teamId);
+      if (refusal) throw refusal;
     }
     return {
       kind: request.kind,
@@ -213,7 +193,10 @@ export class AgentRuns {
       // Say so instead.
       const ended = await this.finish(
         found,
-        failedWith('The worker running this stopped before it finished. Start it again if it is still needed.', found),
+        failedOutcome('The worker running this stopped before it finished. Start it again if it is still needed.', {
+          log: found.log,
+          truncated: found.truncated,
+        }),
       );
       if (ended) await this.report(ended);
       return null;
@@ -221,7 +204,7 @@ export class AgentRuns {
     // A scheduled run was checked when it was set up; the policy or budget may have changed since.
     const refusal = await this.refusalNow(found);
     if (refusal) {
-      const ended = await this.finish(found, failedWith(refusal));
+      const ended = await this.finish(found, failedOutcome(refusal));
       if (ended) await this.report(ended);
       return null;
     }
@@ -246,7 +229,7 @@ export class AgentRuns {
       );
     } catch (error) {
       this.options.logger.error({ runId, err: error }, 'agent run failed to execute');
-      outcome = failedWith(
+      outcome = failedOutcome(
         'The sandbox could not run this. The team running TaskPilot can find the details in its logs.',
       );
     } finally {
@@ -275,14 +258,24 @@ export class AgentRuns {
   /** Why a run may no longer start (image, network, model or budget withdrawn since), or null. */
   private async refusalNow(run: AgentRun): Promise<string | null> {
     if (!run.taskId) return null;
-    const { policy, usage, config } = this.options;
+    const { policy } = this.options;
     if (!policy.images.includes(run.spec.image)) return `The image \`${run.spec.image}\` is no longer allowed.`;
     if (run.spec.network && !(await policy.networkAllowed(run.teamId))) {
       return 'Runs with a network have been turned off in this workspace.';
     }
-    if (run.spec.kind === 'llm') {
-      if (!config.llmAvailable) return 'LLM agents need an OpenAI key on this TaskPilot.';
-      if (await usage.isOverBudget(run.teamId)) return "This workspace has used this month's OpenAI budget.";
+    if (run.spec.kind === 'llm') return (await this.llmRefusal(run.teamId))?.userMessage ?? null;
+    return null;
+  }
+
+  /** Why an LLM run may not start in this workspace now (no model, budget spent), or null. */
+  private async llmRefusal(teamId: string): Promise<TaskPilotError | null> {
+    if (!this.options.config.llmAvailable) {
+      return new UserInputError('LLM agents need an OpenAI key on this TaskPilot; command runs work without one.');
+    }
+    if (await this.options.usage.isOverBudget(teamId)) {
+      return forbidden(
+        "This workspace has used this month's OpenAI budget, so LLM agents are paused until next month.",
+      );
     }
     return null;
   }
@@ -452,10 +445,5 @@ export class AgentRuns {
 
   async get(runId: string): Promise<AgentRun | null> {
     return this.runs.findById(runId).lean();
-  }
-
-  /** A person's latest runs, newest first (the home tab). */
-  async recent(teamId: string, userId: string, limit = 5): Promise<AgentRun[]> {
-    return this.runs.find({ teamId, requestedBy: userId }).sort({ queuedAt: -1 }).limit(limit).lean();
   }
 }

@@ -84,10 +84,11 @@ export async function executeRun(
       try {
         repo = await cloneRepo(run.spec.repo, deps.repos, signal);
       } catch (error) {
-        if (signal.aborted) return failed('cancelled', 'Cancelled while the repository was being cloned.');
+        if (signal.aborted)
+          return failedOutcome('Cancelled while the repository was being cloned.', { status: 'cancelled' });
         if (!isUserCaused(error)) throw error;
         deps.logger.warn({ runId: run.id, err: error }, 'repository clone refused or failed');
-        return failed('failed', deps.mask(asTaskPilotError(error).userMessage));
+        return failedOutcome(deps.mask(asTaskPilotError(error).userMessage));
       }
     }
     const shared = {
@@ -108,7 +109,7 @@ export async function executeRun(
       });
     } catch (error) {
       // A Cancel while the container was being set up: what the person asked for happened.
-      if (signal.aborted) return failed('cancelled', 'Cancelled before the run started.');
+      if (signal.aborted) return failedOutcome('Cancelled before the run started.', { status: 'cancelled' });
       throw error;
     }
     const { log, truncated } = combineLog(deps.mask(result.stdout), deps.mask(result.stderr));
@@ -125,8 +126,19 @@ export async function executeRun(
   }
 }
 
-function failed(status: ExecutionOutcome['status'], summary: string): ExecutionOutcome {
-  return { ...EMPTY_USAGE, status, exitCode: null, log: '', truncated: false, summary };
+/** A run that ended without a result of its own: `summary` says why; output so far may be kept. */
+export function failedOutcome(
+  summary: string,
+  kept: { status?: ExecutionOutcome['status']; log?: string; truncated?: boolean } = {},
+): ExecutionOutcome {
+  return {
+    ...EMPTY_USAGE,
+    status: kept.status ?? 'failed',
+    exitCode: null,
+    log: kept.log ?? '',
+    truncated: kept.truncated ?? false,
+    summary,
+  };
 }
 
 const LLM_ENDINGS: Record<LlmAgentResult['outcome'], { status: ExecutionOutcome['status']; note: string | null }> = {
@@ -145,7 +157,7 @@ async function executeLlm(
   shared: Parameters<typeof openSandboxSession>[1],
   withRepo: boolean,
 ): Promise<ExecutionOutcome> {
-  if (!deps.openai) return failed('failed', 'LLM agents need OPENAI_API_KEY on this TaskPilot.');
+  if (!deps.openai) return failedOutcome('LLM agents need OPENAI_API_KEY on this TaskPilot.');
   const session = await openSandboxSession(deps.docker, shared);
   // The session container's own lifetime is the wall clock; this stops the loop at the same time.
   const timeout = AbortSignal.timeout(deps.sandbox.timeoutSeconds * 1000);
@@ -154,8 +166,7 @@ async function executeLlm(
     if (withRepo) {
       const copied = await session.exec(['sh', '-c', COPY_REPO]);
       if (copied.exitCode !== 0) {
-        return failed(
-          'failed',
+        return failedOutcome(
           `The repository did not fit in the sandbox's /workspace (${deps.sandbox.workspaceMb} MB): ${deps.mask(copied.stderr.trim()).slice(0, 300)}`,
         );
       }

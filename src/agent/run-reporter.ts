@@ -2,11 +2,8 @@ import type { WebAPICallResult } from '@slack/web-api';
 import { buildRunDetails, buildRunStatus, logTail, type RunView } from '../../views/agent-run';
 import type { AgentRun } from '../db/models/agent-run';
 import type { Logger } from '../logger';
-import { type SlackPoster, slackErrorCode } from '../slack/poster';
+import { CHANNEL_PROBLEMS, type SlackPoster, slackErrorCode } from '../slack/poster';
 import type { WorkspaceClients } from '../slack/workspace-clients';
-
-/** Slack answers meaning "that channel cannot take the post": the status goes to the requester's DM. */
-const CHANNEL_PROBLEMS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived']);
 
 type Limits = Pick<RunView, 'memoryMb' | 'timeoutSeconds'>;
 

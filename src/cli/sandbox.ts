@@ -1,3 +1,4 @@
+import { limitsFrom } from '../agent/run-executor';
 import { ConfigError, loadSandboxConfig } from '../config';
 import { createDocker, pingDocker } from '../sandbox/docker';
 import { createMasker } from '../sandbox/mask';
@@ -45,11 +46,9 @@ export async function runSandboxCommand(
       command,
       network: options.network,
       limits: {
+        ...limitsFrom(config.sandbox),
         memoryMb: options.memory ?? config.sandbox.memoryMb,
-        cpus: config.sandbox.cpus,
-        pidsLimit: config.sandbox.pidsLimit,
         timeoutSeconds: options.timeout ?? config.sandbox.timeoutSeconds,
-        workspaceMb: config.sandbox.workspaceMb,
       },
     });
     const { exitCode, stdout, stderr, timedOut, oomKilled, durationMs, truncated } = result;

@@ -162,10 +162,6 @@ export class FakeSlack {
     });
   }
 
-  answerOf(call: RecordedCall): Record<string, unknown> | undefined {
-    return call.result;
-  }
-
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
   }

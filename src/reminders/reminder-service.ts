@@ -4,7 +4,7 @@ import { buildDeliveryProblem, buildReminder } from '../../views/reminder';
 import type { DeliveryTarget } from '../db/models/delivery';
 import { type Task, type TaskDocument, taskModel } from '../db/models/task';
 import type { Logger } from '../logger';
-import { type SlackPoster, slackErrorCode } from '../slack/poster';
+import { CHANNEL_PROBLEMS, type SlackPoster, slackErrorCode } from '../slack/poster';
 import { type WorkspaceClients, WorkspaceInactiveError } from '../slack/workspace-clients';
 import { toSummary } from '../tasks/task-commands';
 import type { Deliveries, DeliveryDoc } from './deliveries';
@@ -17,8 +17,6 @@ export const MISSED_AFTER_MS = 60_000;
 const EARLY_TOLERANCE_MS = 1000;
 export const REMINDER_EVENT = 'taskpilot_reminder';
 
-/** Slack answers meaning "that channel cannot take the post": the creator is told instead. */
-const CHANNEL_PROBLEMS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived']);
 /** Answers meaning the workspace is gone for us: give up quietly, retries cannot help. */
 const WORKSPACE_GONE = new Set([
   'invalid_auth',

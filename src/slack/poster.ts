@@ -27,6 +27,9 @@ export function isRateLimited(error: unknown): error is { code: string; retryAft
   return (error as { code?: string } | null)?.code === 'slack_webapi_rate_limited_error';
 }
 
+/** Slack answers meaning "that channel cannot take the post": someone else is told instead. */
+export const CHANNEL_PROBLEMS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived']);
+
 /** The Slack error code of a platform error (`channel_not_found`…), if it is one. */
 export function slackErrorCode(error: unknown): string | undefined {
   const data = (error as { code?: string; data?: { error?: string } } | null) ?? {};

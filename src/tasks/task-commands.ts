@@ -11,28 +11,15 @@ import {
 import { type AgentCommandDeps, runAgentSettings, startAgentRequest } from '../agent/agent-commands';
 import type { AgentPolicy } from '../agent/agent-policy';
 import type { AgentRuns } from '../agent/agent-runs';
-import type { TaskDocument, TaskSource } from '../db/models/task';
+import type { TaskDocument } from '../db/models/task';
 import { UserInputError } from '../errors';
 import { describeRule } from '../parse/describe';
 import { extractNag, parseNagSetting } from '../parse/nag';
 import type { RequestParser } from '../parse/request-parser';
 import type { ParseResult } from '../parse/types';
 import type { DigestService } from '../reminders/digest-service';
+import { type CommandContext, taskSourceOf } from './command-context';
 import type { Actor, ListQuery, TaskService } from './task-service';
-
-/** Who typed what, where, and in which zone. */
-export interface CommandContext {
-  command: string;
-  text: string;
-  teamId: string;
-  userId: string;
-  channelId: string;
-  tz: string;
-  isAdmin: boolean;
-  now: Date;
-  /** Where the request came from when it is not `/task`: a mention or a DM, and its thread. */
-  source?: { kind: TaskSource; threadTs: string | null };
-}
 
 export function toSummary(task: TaskDocument): TaskSummary {
   return {
@@ -294,11 +281,7 @@ async function createFromText(
     nagMinutes: nag.minutes,
     tz: context.tz,
     recurrence: parsed.recurrence,
-    source: {
-      kind: context.source?.kind ?? 'command',
-      channelId: context.channelId || null,
-      threadTs: context.source?.threadTs ?? null,
-    },
+    source: taskSourceOf(context),
   });
   return buildTaskCreated(toSummary(task), {
     tz: context.tz,

@@ -108,7 +108,7 @@ describe('agent runs through signed requests and real containers', () => {
       'chat.postMessage',
       (call) => slack.callsTo('chat.postMessage').indexOf(call) >= before && /queued/i.test(String(call.body.text)),
     );
-    const ts = slack.answerOf(posted)?.ts;
+    const ts = posted.result?.ts;
     expect(typeof ts).toBe('string');
     return ts as string;
   }
@@ -289,7 +289,7 @@ describe('agent runs through signed requests and real containers', () => {
       'chat.postMessage',
       (call) => call.body.channel === 'C0FORM' && /queued/.test(String(call.body.text)),
     );
-    const ts = slack.answerOf(posted)?.ts as string;
+    const ts = posted.result?.ts as string;
     expect((await finalUpdate(ts)).body.text).toMatch(/succeeded/);
     expect(JSON.stringify((await threadOf(ts)).body)).toContain('from the form');
   });
@@ -323,7 +323,7 @@ describe('agent runs through signed requests and real containers', () => {
       (call) => /queued/.test(String(call.body.text)) && JSON.stringify(call.body.blocks).includes('scheduled run'),
       15_000,
     );
-    const ts = slack.answerOf(posted)?.ts as string;
+    const ts = posted.result?.ts as string;
     expect((await finalUpdate(ts)).body.text).toMatch(/succeeded/);
     const runs = await agentRunModel(runtime.connection)
       .find({ taskId: String(scheduled._id) })
