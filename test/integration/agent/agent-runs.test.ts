@@ -117,6 +117,19 @@ describe('agent run lifecycle (real database)', () => {
     expect(new Set(jobs)).toEqual(new Set([`task-1:${at.toISOString()}`]));
   });
 
+  it('fails a scheduled run at its start when its image has been withdrawn since it was set up', async () => {
+    const runs = services('w1');
+    const at = new Date('2026-11-24T02:00:00Z');
+    const withdrawn = { ...task, _id: 'task-2', agent: { ...SPEC, image: 'withdrawn:image', onlyOnChange: false } };
+    await runs.startScheduled(withdrawn as typeof task, at);
+    nextOutcome = () => Promise.reject(new Error('must not run'));
+    expect(await runs.execute(`task-2:${at.toISOString()}`, { touch: async () => undefined })).toBeNull();
+    expect(await runs.get(`task-2:${at.toISOString()}`)).toMatchObject({
+      status: 'failed',
+      summary: 'The image `withdrawn:image` is no longer allowed.',
+    });
+  });
+
   it('stops a run when Cancel is clicked on another process, within a heartbeat', async () => {
     const running = services('w1');
     const elsewhere = services('w2');
