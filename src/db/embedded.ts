@@ -199,7 +199,10 @@ export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<Embe
       ferretdb,
       [
         '--handler=sqlite',
-        `--sqlite-url=file:${sqliteDir}/`,
+        // Writers take SQLite's write lock when their transaction begins: FerretDB reads, then
+        // writes, in one transaction, and under the default a second writer's upgrade fails and
+        // the whole read is retried (measured: conditional updates 40 % slower under load).
+        `--sqlite-url=file:${sqliteDir}/?_txlock=immediate`,
         `--listen-addr=127.0.0.1:${port}`,
         // Its state file (telemetry consent, instance id) would otherwise land in the cwd.
         `--state-dir=${sqliteDir}`,
