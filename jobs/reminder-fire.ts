@@ -14,9 +14,9 @@ export interface JobPolicy extends RetryPolicy {
 }
 
 /**
- * `reminder.fire`: one job per task. The service posts the due occurrence (once, whatever
- * retries or extra workers happen) and says when the task fires next; that becomes this job's
- * next run, saved by Agenda with the job's own state.
+ * `reminder.fire`: one job per task, the backstop of the on-time dispatcher. The service posts the
+ * due occurrence (once, whatever retries or extra workers happen) and says when the task fires
+ * next; the backstop of that becomes this job's next run, saved by Agenda with the job's own state.
  */
 export function defineReminderJobs(agenda: Agenda, services: Services, policy: JobPolicy): void {
   const options = {
@@ -45,7 +45,7 @@ export function defineReminderJobs(agenda: Agenda, services: Services, policy: J
         services,
         policy,
         async () => {
-          job.attrs.nextRunAt = await services.reminders.fire(taskId, hooks);
+          job.attrs.nextRunAt = services.reminderSchedule.nextJobRun(await services.reminders.fire(taskId, hooks));
         },
         async (error) => {
           const at = await services.reminders.pendingFireTime(taskId);
@@ -54,7 +54,8 @@ export function defineReminderJobs(agenda: Agenda, services: Services, policy: J
             job.attrs.nextRunAt = null;
             return null;
           }
-          job.attrs.nextRunAt = await services.reminders.giveUp(taskId, at, error.message);
+          const next = await services.reminders.giveUp(taskId, at, error.message);
+          job.attrs.nextRunAt = next && services.reminderSchedule.backstopFor(next);
           return { jobName: JobNames.redeliverReminder, jobData: { ...parsed.data, at: at.toISOString() } };
         },
       );

@@ -13,6 +13,7 @@ import { RequestParser } from './parse/request-parser';
 import { DeadLetters } from './reminders/dead-letters';
 import { Deliveries } from './reminders/deliveries';
 import { DigestService } from './reminders/digest-service';
+import { ReminderDispatcher } from './reminders/reminder-dispatcher';
 import { ReminderSchedule } from './reminders/reminder-schedule';
 import { ReminderService } from './reminders/reminder-service';
 import { createDocker } from './sandbox/docker';
@@ -47,7 +48,16 @@ export async function composeServices(input: {
   const { config, connection, scheduler, logger, now } = input;
   const db = connection.db;
   if (!db) throw new Error('mongodb connection has no database');
-  const reminderSchedule = new ReminderSchedule(scheduler.agenda, db, connection, logger);
+  // The dispatcher fires what the schedule says is due; the schedule tells it of every task write.
+  let dispatcher: ReminderDispatcher | undefined;
+  const reminderSchedule = new ReminderSchedule(
+    scheduler.agenda,
+    db,
+    connection,
+    logger,
+    config.jobs.backstopMs,
+    (task) => dispatcher?.notice(String(task._id), task.status === 'open' ? task.nextFireAt : null),
+  );
   const tasks = new TaskService(connection, now, reminderSchedule);
   const usage = new UsageService(connection, config.openai.monthlyBudgetUsd, now);
   const parser = new RequestParser({
@@ -92,6 +102,18 @@ export async function composeServices(input: {
     logger,
     now,
     startAgentRun: (task, at) => (agentRuns as AgentRuns).startScheduled(task, at),
+  });
+  dispatcher = new ReminderDispatcher({
+    dueBy: async (until) => reminderSchedule.dueBy(until, await workspaces.revokedTeams()),
+    fire: async (taskId) => {
+      const outcome = await reminders.fire(taskId, { touch: async () => {} });
+      if (outcome.kind === 'fired') await reminderSchedule.afterDispatch(taskId, outcome.next);
+      return outcome.kind === 'busy' ? null : outcome.next;
+    },
+    scanEveryMs: config.jobs.dispatchMs,
+    concurrency: config.jobs.concurrency,
+    logger,
+    now: () => now().getTime(),
   });
   const digests = new DigestService({
     connection,
@@ -173,6 +195,7 @@ export async function composeServices(input: {
     parser,
     reminders,
     reminderSchedule,
+    dispatcher,
     digests,
     deadLetters,
     home,

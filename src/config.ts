@@ -107,7 +107,12 @@ const EnvSchema = z.object({
       .transform((value) => value ?? 0.5),
   ),
   AGENT_SECRET_VALUES: commaList,
-  TASKPILOT_POLL_MS: positiveInt(1000, 'milliseconds between scheduler polls'),
+  TASKPILOT_POLL_MS: positiveInt(5000, 'milliseconds between job-queue polls'),
+  TASKPILOT_DISPATCH_MS: positiveInt(2000, 'milliseconds between scans for reminders coming due'),
+  TASKPILOT_REMINDER_BACKSTOP_MS: positiveInt(
+    30_000,
+    'milliseconds after its time a reminder that did not go out on time is retried',
+  ),
   TASKPILOT_JOB_LOCK_MS: positiveInt(120_000, 'milliseconds a worker holds a job before another may take it over'),
   TASKPILOT_JOB_RETRY_MS: positiveInt(5000, 'milliseconds before the first retry of a failed job (doubling after)'),
   TASKPILOT_JOB_RETRIES: positiveInt(5, 'retries of a failed job before it goes to the dead-letter queue'),
@@ -171,7 +176,12 @@ export interface Config {
   /** Every secret value TaskPilot knows, so sandbox output that echoes one is masked. */
   secretValues: string[];
   jobs: {
+    /** Agenda's poll; it locks the jobs due before the next poll and runs them on timers. */
     pollMs: number;
+    /** The reminder dispatcher's scan for tasks coming due. */
+    dispatchMs: number;
+    /** A reminder's Agenda job runs this long after its time, should the dispatcher not have fired it. */
+    backstopMs: number;
     lockLifetimeMs: number;
     retryDelayMs: number;
     retries: number;
@@ -230,6 +240,16 @@ function slackProblems(env: Env): string[] {
     );
   }
   return problems;
+}
+
+function jobProblems(env: Env): string[] {
+  // Agenda locks the jobs due before its next poll: a backstop inside that window would take
+  // reminders from the dispatcher before their time.
+  return env.TASKPILOT_REMINDER_BACKSTOP_MS <= 2 * env.TASKPILOT_POLL_MS
+    ? [
+        `TASKPILOT_REMINDER_BACKSTOP_MS (${env.TASKPILOT_REMINDER_BACKSTOP_MS}) must be more than twice TASKPILOT_POLL_MS (${env.TASKPILOT_POLL_MS}): Agenda takes the jobs due before its next poll, and would race the on-time dispatch`,
+      ]
+    : [];
 }
 
 function decodeKey(value: string | undefined): Buffer | undefined {
@@ -300,7 +320,7 @@ export function loadSandboxConfig(
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
-  const problems = slackProblems(env);
+  const problems = [...slackProblems(env), ...jobProblems(env)];
   if (problems.length > 0) throw new ConfigError(problems);
 
   const auth: SlackAuth = env.SLACK_BOT_TOKEN
@@ -334,6 +354,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ...sandboxParts(env),
     jobs: {
       pollMs: env.TASKPILOT_POLL_MS,
+      dispatchMs: env.TASKPILOT_DISPATCH_MS,
+      backstopMs: env.TASKPILOT_REMINDER_BACKSTOP_MS,
       lockLifetimeMs: env.TASKPILOT_JOB_LOCK_MS,
       retryDelayMs: env.TASKPILOT_JOB_RETRY_MS,
       retries: env.TASKPILOT_JOB_RETRIES,

@@ -110,6 +110,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await scheduler.start();
       await schedulePeriodicJobs(scheduler.agenda);
       started.push({ name: 'scheduler', stop: () => scheduler.shutdown(options.drainTimeoutMs ?? 5000) });
+      services.dispatcher.start();
+      // Stopped before Agenda drains: a reminder it was delivering finishes, or its job retries it.
+      started.push({
+        name: 'reminder dispatcher',
+        stop: () => services.dispatcher.stop(options.drainTimeoutMs ?? 5000),
+      });
     }
 
     const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;

@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import type { RequestParser } from './parse/request-parser';
 import type { DeadLetters } from './reminders/dead-letters';
 import type { DigestService } from './reminders/digest-service';
+import type { ReminderDispatcher } from './reminders/reminder-dispatcher';
 import type { ReminderSchedule } from './reminders/reminder-schedule';
 import type { ReminderService } from './reminders/reminder-service';
 import type { MessageRequests } from './slack/message-requests';
@@ -26,6 +27,8 @@ export interface Services {
   parser: RequestParser;
   reminders: ReminderService;
   reminderSchedule: ReminderSchedule;
+  /** Fires reminders on time in processes that run jobs (started by the runtime). */
+  dispatcher: ReminderDispatcher;
   digests: DigestService;
   deadLetters: DeadLetters;
   home: HomeTab;

@@ -1,10 +1,14 @@
 import type { Connection, Model, Types } from 'mongoose';
-import { type Delivery, type DeliveryState, type DeliveryTarget, deliveryModel } from '../db/models/delivery';
-
-export type DeliveryDoc = Delivery & { _id: Types.ObjectId };
+import {
+  type Delivery,
+  type DeliveryState,
+  type DeliveryTarget,
+  deliveryId,
+  deliveryModel,
+} from '../db/models/delivery';
 
 export type Claim =
-  | { kind: 'claimed'; delivery: DeliveryDoc; takeover: boolean }
+  | { kind: 'claimed'; delivery: Delivery; takeover: boolean }
   /** Another worker holds a live lease: look again when it ends. */
   | { kind: 'busy'; until: Date }
   /** Already posted, skipped or given up: nothing to do. */
@@ -42,8 +46,10 @@ export class Deliveries {
   }): Promise<Claim> {
     const now = this.now();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const _id = deliveryId(input.key, input.at);
     try {
       const created = await this.model.create({
+        _id,
         ...input,
         state: 'sending',
         owner: this.owner,
@@ -53,11 +59,11 @@ export class Deliveries {
         error: null,
         postedAt: null,
       });
-      return { kind: 'claimed', delivery: created.toObject() as DeliveryDoc, takeover: false };
+      return { kind: 'claimed', delivery: created.toObject() as Delivery, takeover: false };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    const existing = await this.model.findOne({ key: input.key, at: input.at }).lean<DeliveryDoc>();
+    const existing = await this.model.findById(_id).lean<Delivery>();
     if (!existing) return { kind: 'busy', until: leaseUntil };
     if (existing.state !== 'sending') return { kind: 'finished', state: existing.state };
     if (existing.leaseUntil > now) return { kind: 'busy', until: existing.leaseUntil };
@@ -68,18 +74,18 @@ export class Deliveries {
         { $set: { owner: this.owner, leaseUntil }, $inc: { attempts: 1 } },
         { returnDocument: 'after' },
       )
-      .lean<DeliveryDoc>();
+      .lean<Delivery>();
     if (!taken) return { kind: 'busy', until: leaseUntil };
     return { kind: 'claimed', delivery: taken, takeover: true };
   }
 
   /** Keeps the lease while a delivery waits (rate limits). */
-  async renew(delivery: DeliveryDoc): Promise<void> {
+  async renew(delivery: Delivery): Promise<void> {
     const leaseUntil = new Date(this.now().getTime() + this.leaseMs);
     await this.model.updateOne({ _id: delivery._id, owner: this.owner, state: 'sending' }, { $set: { leaseUntil } });
   }
 
-  async recordTarget(delivery: DeliveryDoc, target: DeliveryTarget): Promise<void> {
+  async recordTarget(delivery: Delivery, target: DeliveryTarget): Promise<void> {
     await this.model.updateOne({ _id: delivery._id, owner: this.owner }, { $push: { targets: target } });
   }
 
@@ -87,15 +93,20 @@ export class Deliveries {
    * Closes the delivery, with where it went, in one write (one write less per reminder matters on
    * a single-writer store). Targets are also recorded one by one when a reminder has several, so
    * a retry after a partial failure skips the ones already done.
+   *
+   * By `_id` alone, with no `state: 'sending'` condition: FerretDB serves only an exact `_id`
+   * filter from an index and scans the collection for anything more. Nothing is lost by it: the
+   * caller holds the lease, and a worker finishing after its lease ran out records what it did
+   * (a post that happened), which a takeover found by its metadata and recorded the same way.
    */
   async finish(
-    delivery: DeliveryDoc,
+    delivery: Delivery,
     state: Exclude<DeliveryState, 'sending'>,
     details: { error?: string | null; targets?: DeliveryTarget[] } = {},
   ): Promise<void> {
     const postedAt = state === 'sent' || state === 'redirected' ? this.now() : null;
     await this.model.updateOne(
-      { _id: delivery._id, state: 'sending' },
+      { _id: delivery._id },
       {
         $set: {
           state,
@@ -108,7 +119,7 @@ export class Deliveries {
   }
 
   /** A failed attempt gives its lease back at once, so the retry need not wait for it. */
-  async release(delivery: DeliveryDoc): Promise<void> {
+  async release(delivery: Delivery): Promise<void> {
     await this.model.updateOne(
       { _id: delivery._id, owner: this.owner, state: 'sending' },
       { $set: { leaseUntil: this.now() } },
@@ -117,7 +128,7 @@ export class Deliveries {
 
   /** After the last retry: the occurrence is given up (the dead-letter queue may retry it). */
   async giveUp(key: string, at: Date, error: string): Promise<void> {
-    await this.model.updateOne({ key, at, state: 'sending' }, { $set: { state: 'failed', error } });
+    await this.model.updateOne({ _id: deliveryId(key, at), state: 'sending' }, { $set: { state: 'failed', error } });
   }
 
   /**
@@ -125,6 +136,9 @@ export class Deliveries {
    * claim takes it over and skips the targets it already reached.
    */
   async reopen(key: string, at: Date): Promise<void> {
-    await this.model.updateOne({ key, at, state: 'failed' }, { $set: { state: 'sending', leaseUntil: this.now() } });
+    await this.model.updateOne(
+      { _id: deliveryId(key, at), state: 'failed' },
+      { $set: { state: 'sending', leaseUntil: this.now() } },
+    );
   }
 }

@@ -1,10 +1,11 @@
 import type { Agenda } from 'agenda';
-import type { Db } from 'mongodb';
+import { type Db, ObjectId } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import { type Task, type TaskDocument, taskModel } from '../db/models/task';
 import type { Logger } from '../logger';
 import { Scheduler } from '../scheduler/scheduler';
 import type { ReminderSync } from '../tasks/task-service';
+import type { FireOutcome } from './reminder-service';
 
 export const JobNames = {
   fireReminder: 'reminder.fire',
@@ -18,10 +19,17 @@ export interface FireReminderData {
   teamId: string;
 }
 
+/** Where a task's Agenda job stands: its id is the task's, so every write to it is by `_id`. */
+const jobIdOf = (taskId: string): ObjectId => new ObjectId(taskId);
+
 /**
- * One Agenda job per task, keyed by the task id, due at the task's next fire time. Every task
- * write brings the job in step (sync); the reconciler repairs what a crash between the task write
- * and the job write, or a job finishing over a concurrent edit, can leave behind.
+ * One Agenda job per task, keyed by the task id. The job is the backstop: the dispatcher fires a
+ * task on time from an in-process timer, and the job stands `backstopMs` after the task's fire
+ * time, so Agenda (whose lock query scans the job collection on FerretDB, once per job) runs it
+ * only when the on-time firing did not happen: the worker died mid-delivery, Slack or the
+ * database failed (then Agenda's backoff and the dead-letter queue take over), or no worker ran.
+ * Every task write brings the job in step (sync); the reconciler repairs what a crash between the
+ * task write and the job write, or a job finishing over a concurrent edit, can leave behind.
  */
 export class ReminderSchedule implements ReminderSync {
   private readonly tasks: Model<Task>;
@@ -31,6 +39,10 @@ export class ReminderSchedule implements ReminderSync {
     private readonly db: Db,
     connection: Connection,
     private readonly logger: Logger,
+    /** How long after a fire time the job steps in; longer than Agenda's poll, which locks ahead. */
+    private readonly backstopMs: number,
+    /** Told of every task write in this process (the dispatcher, for tasks due before its next scan). */
+    private readonly onSync: (task: TaskDocument) => void = () => {},
   ) {
     this.tasks = taskModel(connection);
   }
@@ -39,12 +51,24 @@ export class ReminderSchedule implements ReminderSync {
     await this.db.collection(Scheduler.COLLECTION).createIndex({ name: 1, 'data.taskId': 1 });
   }
 
+  /** When the task's job should run, given when the task fires next. */
+  backstopFor(fireAt: Date): Date {
+    return new Date(fireAt.getTime() + this.backstopMs);
+  }
+
+  /** The job's next run after a firing: the backstop of the next fire time, or a busy lease's end. */
+  nextJobRun(outcome: FireOutcome): Date | null {
+    if (outcome.kind === 'busy') return outcome.until;
+    return outcome.next ? this.backstopFor(outcome.next) : null;
+  }
+
   /**
    * Never throws: the task write has landed, and failing the person's request now would report
    * a change as failed that was made. A job that could not be written is repaired by the
    * reconciler before it is due.
    */
   async sync(task: TaskDocument): Promise<void> {
+    this.onSync(task);
     try {
       await this.write(task);
     } catch (error) {
@@ -55,24 +79,54 @@ export class ReminderSchedule implements ReminderSync {
     }
   }
 
+  /**
+   * After the dispatcher fired a task: its job moves to the next fire time's backstop, or goes.
+   * By `_id` alone (the one filter FerretDB serves from an index): should Agenda be running the
+   * job at that moment, it saves the same next run when it finishes, or, for a job deleted under
+   * it, logs that it could not save a run that had nothing left to do.
+   */
+  async afterDispatch(taskId: string, next: Date | null): Promise<void> {
+    const jobs = this.db.collection(Scheduler.COLLECTION);
+    const filter = { _id: jobIdOf(taskId) };
+    if (next) await jobs.updateOne(filter, { $set: { nextRunAt: this.backstopFor(next) } });
+    else await jobs.deleteOne(filter);
+  }
+
+  /** Open tasks of active workspaces that fire by `until`, soonest first (the dispatcher's scan). */
+  async dueBy(until: Date, revokedTeams: ReadonlySet<string>): Promise<{ taskId: string; at: Date }[]> {
+    const due = await this.tasks
+      .find(
+        {
+          status: 'open',
+          nextFireAt: { $ne: null, $lte: until },
+          ...(revokedTeams.size > 0 ? { teamId: { $nin: [...revokedTeams] } } : {}),
+        },
+        { nextFireAt: 1 },
+      )
+      .sort({ nextFireAt: 1 })
+      .limit(5000)
+      .lean();
+    return due.flatMap((task) => (task.nextFireAt ? [{ taskId: String(task._id), at: task.nextFireAt }] : []));
+  }
+
   private async write(task: TaskDocument): Promise<void> {
     const taskId = String(task._id);
     if (task.status === 'open' && task.nextFireAt) {
       const data: FireReminderData = { taskId, teamId: task.teamId };
       await this.agenda
         .create(JobNames.fireReminder, data)
-        .unique({ 'data.taskId': taskId })
-        .schedule(task.nextFireAt)
+        .unique({ _id: jobIdOf(taskId) })
+        .schedule(this.backstopFor(task.nextFireAt))
         .save();
     } else {
-      await this.agenda.cancel({ name: JobNames.fireReminder, data: { taskId } });
+      await this.agenda.cancel({ id: taskId, name: JobNames.fireReminder });
     }
   }
 
   /**
-   * Every open task with a reminder due within `horizonMs` must have a job due no later than it.
-   * Jobs that are running are left alone (they reschedule themselves when they finish), and so are
-   * workspaces that removed TaskPilot (their jobs were cancelled on purpose).
+   * Every open task with a reminder due within `horizonMs` must have a job due no later than its
+   * backstop. Jobs that are running are left alone (they reschedule themselves when they finish),
+   * and so are workspaces that removed TaskPilot (their jobs were cancelled on purpose).
    */
   async reconcile(now: Date, horizonMs: number, revokedTeams: ReadonlySet<string> = new Set()): Promise<number> {
     const due = await this.tasks
@@ -100,7 +154,14 @@ export class ReminderSchedule implements ReminderSync {
       // Running, or waiting for a retry: its backoff and retry count are Agenda's to keep.
       if (job?.lockedAt || (job?.failCount ?? 0) > 0) continue;
       const nextRunAt = job?.nextRunAt as Date | null | undefined;
-      if (job && nextRunAt && task.nextFireAt && nextRunAt.getTime() <= task.nextFireAt.getTime() + 1000) continue;
+      if (
+        job &&
+        nextRunAt &&
+        task.nextFireAt &&
+        nextRunAt.getTime() <= this.backstopFor(task.nextFireAt).getTime() + 1000
+      ) {
+        continue;
+      }
       await this.write(task);
       repaired += 1;
     }

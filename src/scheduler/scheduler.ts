@@ -1,5 +1,5 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda } from 'agenda';
+import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import { type Db, ObjectId } from 'mongodb';
 import { ErrorCode, TaskPilotError } from '../errors';
 import type { Logger } from '../logger';
@@ -44,6 +44,10 @@ export class Scheduler {
       maxConcurrency: options.maxConcurrency ?? 20,
       defaultConcurrency: 5,
       defaultLockLifetime: options.defaultLockLifetimeMs ?? 5 * 60_000,
+      // A job saved in this process and due before the next poll (an agent run, a retry) starts
+      // at once instead of at the poll. Other processes' jobs wait for it: FerretDB has no change
+      // streams for a cross-process channel.
+      notificationChannel: new InMemoryNotificationChannel(),
     });
     this.agenda.ready.then(
       () => {

@@ -5,11 +5,19 @@ import { eventually } from '../helpers/eventually';
 import { newTask, type ReminderHarness, startReminderHarness } from '../helpers/reminders';
 
 const REMINDERS = 30;
+/** Scheduling settings every process here shares (the harness writes the jobs the workers run). */
+const SCHEDULE_ENV = {
+  TASKPILOT_POLL_MS: '200',
+  TASKPILOT_DISPATCH_MS: '200',
+  TASKPILOT_REMINDER_BACKSTOP_MS: '1000',
+  TASKPILOT_JOB_LOCK_MS: '3000',
+};
 
 /**
- * Two worker processes share one schedule; one is killed with SIGKILL while Slack has its
- * message and it has not heard back. Every occurrence must be posted exactly once, counted at
- * the fake Slack API.
+ * Two worker processes share one schedule: both dispatch every reminder on time and the delivery
+ * claim lets one post it. One is killed with SIGKILL while Slack has its message and it has not
+ * heard back; the survivor's backstop job takes the delivery over once its lease runs out. Every
+ * occurrence must be posted exactly once, counted at the fake Slack API.
  */
 describe('two workers, one killed mid-delivery', () => {
   let h: ReminderHarness;
@@ -19,7 +27,7 @@ describe('two workers, one killed mid-delivery', () => {
   beforeAll(async () => {
     requireBuild();
     // The harness only creates tasks and their jobs here; its scheduler does not run jobs.
-    h = await startReminderHarness('exactly_once', {});
+    h = await startReminderHarness('exactly_once', { env: SCHEDULE_ENV });
     slack = h.fake;
   });
   afterAll(async () => {
@@ -37,8 +45,7 @@ describe('two workers, one killed mid-delivery', () => {
       MONGODB_URI: h.database.uri,
       PORT: '0',
       SANDBOX_ENABLED: 'false',
-      TASKPILOT_POLL_MS: '200',
-      TASKPILOT_JOB_LOCK_MS: '3000',
+      ...SCHEDULE_ENV,
       LOG_LEVEL: 'info',
     });
     workers.push(worker);

@@ -9,12 +9,13 @@ import { TestClock } from '../helpers/reminders';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
 const USER = 'U0FIRING';
+const BACKSTOP_MS = 5000;
 
 /**
- * A reminder made with /task, fired by the running scheduler across Berlin's spring-forward
+ * A reminder made with /task, fired by the running dispatcher across Berlin's spring-forward
  * change, and closed from its own Done button. The app's clock is fixed before the change; time
- * is "jumped" by moving the clock and making the job due now, so the firing path (Agenda, the
- * reminder service, the fake Slack API) runs for real.
+ * is "jumped" by moving the clock, and the dispatcher's next scan finds the reminder due, so the
+ * firing path (the dispatcher, the reminder service, the fake Slack API) runs for real.
  */
 describe('a reminder firing end to end across DST', () => {
   let slack: FakeSlack;
@@ -26,7 +27,11 @@ describe('a reminder firing end to end across DST', () => {
     runtime = await startTestRuntime({
       mongoUri: uriForDb(uniqueDbName('reminder_firing')),
       slackApiUrl: slack.apiUrl,
-      env: { TASKPILOT_POLL_MS: '200' },
+      env: {
+        TASKPILOT_POLL_MS: '200',
+        TASKPILOT_DISPATCH_MS: '200',
+        TASKPILOT_REMINDER_BACKSTOP_MS: String(BACKSTOP_MS),
+      },
       extra: { now: clock.now },
     });
   });
@@ -60,16 +65,17 @@ describe('a reminder firing end to end across DST', () => {
       async () => (await jobs()?.findOne({ name: 'reminder.fire' })) ?? undefined,
       'the reminder job',
     );
-    expect(job.nextRunAt).toEqual(new Date('2027-03-27T08:00:00Z'));
+    // The job stands behind the dispatcher, its backstop time after the reminder's.
+    expect(job.nextRunAt).toEqual(new Date(Date.parse('2027-03-27T08:00:00Z') + BACKSTOP_MS));
 
     clock.set('2027-03-27T08:00:00.300Z');
-    await jobs()?.updateOne({ _id: job._id }, { $set: { nextRunAt: new Date() } });
     const reminder = await slack.waitForCall('chat.postMessage', (call) => call.body.channel === 'D0FIRING', 10_000);
     expect(String(reminder.body.text)).toBe('Reminder: #1 stretch');
     await eventually(
       async () =>
-        (await jobs()?.findOne({ _id: job._id }))?.nextRunAt?.getTime() === Date.parse('2027-03-28T07:00:00Z'),
-      'the next run at 09:00 CEST (07:00 UTC)',
+        (await jobs()?.findOne({ _id: job._id }))?.nextRunAt?.getTime() ===
+        Date.parse('2027-03-28T07:00:00Z') + BACKSTOP_MS,
+      'the next run behind 09:00 CEST (07:00 UTC)',
     );
 
     const click = await sendInteraction(

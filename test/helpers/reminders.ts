@@ -69,6 +69,7 @@ export async function startReminderHarness(
     config,
     clock,
     async cleanup() {
+      await services.dispatcher.stop(1000);
       await scheduler.shutdown(1000);
       await services.background.idle();
       await fake.stop();

@@ -18,6 +18,12 @@ export interface DeliveryTarget {
  * only the worker that inserted (or took over an expired lease on) the record posts.
  */
 export interface Delivery {
+  /**
+   * `<key>@<at as ISO>`: a claim that loses the race reads the winner's record by `_id`, the one
+   * query every MongoDB-wire server answers from an index (FerretDB's SQLite backend scans for
+   * anything else).
+   */
+  _id: string;
   /** "task:<id>" or "digest:<team>:<user>". */
   key: string;
   /** The fire time this delivery is for. */
@@ -51,6 +57,7 @@ const TargetSchema = new Schema<DeliveryTarget>(
 
 const DeliverySchema = new Schema<Delivery>(
   {
+    _id: { type: String, required: true },
     key: { type: String, required: true },
     at: { type: Date, required: true },
     teamId: { type: String, required: true },
@@ -69,6 +76,8 @@ const DeliverySchema = new Schema<Delivery>(
 DeliverySchema.index({ key: 1, at: 1 }, { unique: true });
 // Retention sweeps old deliveries by age.
 DeliverySchema.index({ createdAt: 1 });
+
+export const deliveryId = (key: string, at: Date): string => `${key}@${at.toISOString()}`;
 
 export function deliveryModel(connection: Connection): Model<Delivery> {
   return (

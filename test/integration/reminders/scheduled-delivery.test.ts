@@ -5,16 +5,23 @@ import { taskModel } from '../../../src/db/models/task';
 import { eventually } from '../../helpers/eventually';
 import { newTask, type ReminderHarness, startReminderHarness } from '../../helpers/reminders';
 
-/** Reminders through the running scheduler (Agenda on the real database) and the fake Slack API. */
+/** Reminders through the running dispatcher and scheduler (Agenda on the real database) and the fake Slack API. */
 describe('scheduled reminders', () => {
   let h: ReminderHarness;
 
   beforeAll(async () => {
     h = await startReminderHarness('scheduled', {
-      env: { TASKPILOT_POLL_MS: '200', TASKPILOT_JOB_RETRY_MS: '200', TASKPILOT_JOB_RETRIES: '2' },
+      env: {
+        TASKPILOT_POLL_MS: '200',
+        TASKPILOT_DISPATCH_MS: '200',
+        TASKPILOT_REMINDER_BACKSTOP_MS: '1000',
+        TASKPILOT_JOB_RETRY_MS: '200',
+        TASKPILOT_JOB_RETRIES: '2',
+      },
     });
     defineJobs(h.scheduler.agenda, h.services, h.config.jobs, h.config.agents);
     await h.scheduler.start();
+    h.services.dispatcher.start();
   });
   afterAll(() => h.cleanup());
 

@@ -1,0 +1,169 @@
+import type { Logger } from '../logger';
+
+export interface DueReminder {
+  taskId: string;
+  at: Date;
+}
+
+interface Planned {
+  at: number;
+  /** Unset once it has gone off: the firing is waiting for a slot, or under way. */
+  timer: NodeJS.Timeout | undefined;
+  /** When it was planned; a scan that began earlier may not have seen the write behind it. */
+  since: number;
+}
+
+export interface DispatcherOptions {
+  /** Tasks that fire by `until`, soonest first. */
+  dueBy(until: Date): Promise<DueReminder[]>;
+  /** Fires the task's due occurrence; resolves to the task's next fire time (null: none). */
+  fire(taskId: string): Promise<Date | null>;
+  /** How often the database is asked for tasks coming due. */
+  scanEveryMs: number;
+  /** Reminders this many at once; the rest wait their turn, soonest first. */
+  concurrency: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Fires reminders on time from in-process timers. Every `scanEveryMs` it asks for the tasks due
+ * before the scan after next and sets a timer for each, so a reminder fires at its time rather
+ * than at the next poll, and the database is scanned once per interval rather than once per
+ * reminder. Each (task, fire time) gets one on-time attempt per process: what that attempt does
+ * not finish (a crash, a failure, another worker's live delivery) is its Agenda job's to retry.
+ * Several workers may dispatch the same reminder; the Delivery claim lets one of them post it.
+ */
+export class ReminderDispatcher {
+  /**
+   * Each task's planned firing, from its timer being set until its attempt ends: a task is never
+   * queued twice, however many scans see it while it waits for a slot.
+   */
+  private readonly planned = new Map<string, Planned>();
+  /** The fire time each task was last attempted for: not attempted again by this process. */
+  private readonly attempted = new Map<string, number>();
+  private readonly waiting: DueReminder[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private scanTimer: NodeJS.Timeout | undefined;
+  private scanning = false;
+  private running = false;
+  private readonly now: () => number;
+  private readonly lookaheadMs: number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.now = options.now ?? Date.now;
+    // Two intervals: a task is seen by at least one scan before it is due, even if a scan is slow.
+    this.lookaheadMs = 2 * options.scanEveryMs;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.scan();
+    this.scanTimer = setInterval(() => void this.scan(), this.options.scanEveryMs);
+    this.scanTimer.unref();
+  }
+
+  /**
+   * Stops setting timers and waits (up to `timeoutMs`) for reminders being delivered. One that is
+   * still going when the process exits keeps its delivery lease; another worker takes it over.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    clearInterval(this.scanTimer);
+    for (const { timer } of this.planned.values()) clearTimeout(timer);
+    this.planned.clear();
+    this.waiting.length = 0;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+  }
+
+  /** A task changed in this process: due before the next scan, it gets its timer now. */
+  notice(taskId: string, at: Date | null): void {
+    if (!this.running) return;
+    if (at && at.getTime() <= this.now() + this.lookaheadMs) this.plan({ taskId, at });
+    else this.unplan(taskId);
+  }
+
+  private async scan(): Promise<void> {
+    if (this.scanning || !this.running) return;
+    this.scanning = true;
+    try {
+      const started = this.now();
+      const due = await this.options.dueBy(new Date(started + this.lookaheadMs));
+      const current = new Map(due.map((reminder) => [reminder.taskId, reminder.at.getTime()]));
+      // Forget what is no longer due (fired, edited, closed): memory stays bounded by the window.
+      // A timer set while the scan ran came from a newer write than the scan may have seen.
+      for (const [taskId, at] of this.attempted) if (current.get(taskId) !== at) this.attempted.delete(taskId);
+      for (const [taskId, planned] of this.planned) {
+        if (planned.since < started && current.get(taskId) !== planned.at) this.unplan(taskId);
+      }
+      for (const reminder of due) this.plan(reminder);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not look for reminders coming due; their jobs will fire them');
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  private plan(reminder: DueReminder): void {
+    const at = reminder.at.getTime();
+    if (!this.running || this.attempted.get(reminder.taskId) === at) return;
+    if (this.planned.get(reminder.taskId)?.at === at) return;
+    this.unplan(reminder.taskId);
+    const planned: Planned = { at, timer: undefined, since: this.now() };
+    planned.timer = setTimeout(
+      () => {
+        planned.timer = undefined;
+        this.waiting.push(reminder);
+        this.pump();
+      },
+      Math.max(0, at - this.now()),
+    );
+    this.planned.set(reminder.taskId, planned);
+  }
+
+  /** Drops a task's planned firing; one already waiting for a slot is skipped when its turn comes. */
+  private unplan(taskId: string): void {
+    clearTimeout(this.planned.get(taskId)?.timer);
+    this.planned.delete(taskId);
+  }
+
+  private pump(): void {
+    while (this.running && this.inFlight.size < this.options.concurrency) {
+      const next = this.waiting.shift();
+      if (!next) return;
+      const work = this.dispatch(next).finally(() => {
+        this.inFlight.delete(work);
+        this.pump();
+      });
+      this.inFlight.add(work);
+    }
+  }
+
+  private async dispatch({ taskId, at }: DueReminder): Promise<void> {
+    const planned = this.planned.get(taskId);
+    // Edited, closed or re-planned while it waited: whatever replaced it fires instead.
+    if (planned?.at !== at.getTime() || this.attempted.get(taskId) === planned.at) return;
+    this.attempted.set(taskId, planned.at);
+    let next: Date | null = null;
+    try {
+      next = await this.options.fire(taskId);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, taskId, at },
+        'reminder not delivered on time; its job retries it with backoff',
+      );
+    } finally {
+      if (this.planned.get(taskId) === planned) this.planned.delete(taskId);
+    }
+    // A recurrence close enough not to wait for a scan (minutely, or a short nag).
+    if (next) this.notice(taskId, next);
+  }
+}
