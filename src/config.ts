@@ -243,13 +243,22 @@ function slackProblems(env: Env): string[] {
 }
 
 function jobProblems(env: Env): string[] {
-  // Agenda locks the jobs due before its next poll: a backstop inside that window would take
-  // reminders from the dispatcher before their time.
-  return env.TASKPILOT_REMINDER_BACKSTOP_MS <= 2 * env.TASKPILOT_POLL_MS
-    ? [
-        `TASKPILOT_REMINDER_BACKSTOP_MS (${env.TASKPILOT_REMINDER_BACKSTOP_MS}) must be more than twice TASKPILOT_POLL_MS (${env.TASKPILOT_POLL_MS}): Agenda takes the jobs due before its next poll, and would race the on-time dispatch`,
-      ]
-    : [];
+  const backstop = env.TASKPILOT_REMINDER_BACKSTOP_MS;
+  const problems: string[] = [];
+  // Agenda takes the jobs due before its next poll: a backstop inside that window would run
+  // reminders' jobs alongside the on-time dispatch, a lock query each on FerretDB.
+  if (backstop <= 2 * env.TASKPILOT_POLL_MS) {
+    problems.push(
+      `TASKPILOT_REMINDER_BACKSTOP_MS (${backstop}) must be more than twice TASKPILOT_POLL_MS (${env.TASKPILOT_POLL_MS})`,
+    );
+  }
+  // A reminder first sent more than a minute after its time is reported as missed.
+  if (backstop >= 60_000) {
+    problems.push(
+      `TASKPILOT_REMINDER_BACKSTOP_MS (${backstop}) must be under 60000: later, a retried reminder counts as missed`,
+    );
+  }
+  return problems;
 }
 
 function decodeKey(value: string | undefined): Buffer | undefined {

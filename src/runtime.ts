@@ -109,12 +109,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (runsJobs(role)) {
       await scheduler.start();
       await schedulePeriodicJobs(scheduler.agenda);
-      started.push({ name: 'scheduler', stop: () => scheduler.shutdown(options.drainTimeoutMs ?? 5000) });
       services.dispatcher.start();
-      // Stopped before Agenda drains: a reminder it was delivering finishes, or its job retries it.
+      // Both drain at once, within one bound: a reminder still going when it runs out keeps its
+      // delivery lease, and another worker's backstop job takes it over.
+      const drainMs = options.drainTimeoutMs ?? 5000;
       started.push({
-        name: 'reminder dispatcher',
-        stop: () => services.dispatcher.stop(options.drainTimeoutMs ?? 5000),
+        name: 'scheduler',
+        stop: () => Promise.all([services.dispatcher.stop(drainMs), scheduler.shutdown(drainMs)]),
       });
     }
 

@@ -63,7 +63,10 @@ export class Deliveries {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    const existing = await this.model.findById(_id).lean<Delivery>();
+    // By `_id` first; by (key, at) for a record stored before deliveries were keyed that way.
+    const existing =
+      (await this.model.findById(_id).lean<Delivery>()) ??
+      (await this.model.findOne({ key: input.key, at: input.at }).lean<Delivery>());
     if (!existing) return { kind: 'busy', until: leaseUntil };
     if (existing.state !== 'sending') return { kind: 'finished', state: existing.state };
     if (existing.leaseUntil > now) return { kind: 'busy', until: existing.leaseUntil };
@@ -128,7 +131,7 @@ export class Deliveries {
 
   /** After the last retry: the occurrence is given up (the dead-letter queue may retry it). */
   async giveUp(key: string, at: Date, error: string): Promise<void> {
-    await this.model.updateOne({ _id: deliveryId(key, at), state: 'sending' }, { $set: { state: 'failed', error } });
+    await this.model.updateOne({ key, at, state: 'sending' }, { $set: { state: 'failed', error } });
   }
 
   /**
@@ -136,9 +139,6 @@ export class Deliveries {
    * claim takes it over and skips the targets it already reached.
    */
   async reopen(key: string, at: Date): Promise<void> {
-    await this.model.updateOne(
-      { _id: deliveryId(key, at), state: 'failed' },
-      { $set: { state: 'sending', leaseUntil: this.now() } },
-    );
+    await this.model.updateOne({ key, at, state: 'failed' }, { $set: { state: 'sending', leaseUntil: this.now() } });
   }
 }

@@ -16,7 +16,7 @@ interface Planned {
 export interface DispatcherOptions {
   /** Tasks that fire by `until`, soonest first. */
   dueBy(until: Date): Promise<DueReminder[]>;
-  /** Fires the task's due occurrence; resolves to the task's next fire time (null: none). */
+  /** Fires the task's due occurrence; resolves to the next fire time to plan (null: nothing to plan). */
   fire(taskId: string): Promise<Date | null>;
   /** How often the database is asked for tasks coming due. */
   scanEveryMs: number;

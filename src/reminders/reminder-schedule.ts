@@ -19,7 +19,7 @@ export interface FireReminderData {
   teamId: string;
 }
 
-/** Where a task's Agenda job stands: its id is the task's, so every write to it is by `_id`. */
+/** A task's Agenda job has the task's id, so our writes to it need no other filter. */
 const jobIdOf = (taskId: string): ObjectId => new ObjectId(taskId);
 
 /**
@@ -81,15 +81,21 @@ export class ReminderSchedule implements ReminderSync {
 
   /**
    * After the dispatcher fired a task: its job moves to the next fire time's backstop, or goes.
-   * By `_id` alone (the one filter FerretDB serves from an index): should Agenda be running the
-   * job at that moment, it saves the same next run when it finishes, or, for a job deleted under
-   * it, logs that it could not save a run that had nothing left to do.
+   * By `_id` alone (the one filter FerretDB serves from an index). Should Agenda be running the
+   * job at that moment, it saves its own next run when it finishes (or, for a job deleted under
+   * it, logs that it could not). An edit landing between the firing and this write can be undone
+   * here for the job only; the dispatcher still fires the task from its scan, and the reconciler
+   * puts the job right within 30 s. Never throws: the reminder went out.
    */
   async afterDispatch(taskId: string, next: Date | null): Promise<void> {
-    const jobs = this.db.collection(Scheduler.COLLECTION);
-    const filter = { _id: jobIdOf(taskId) };
-    if (next) await jobs.updateOne(filter, { $set: { nextRunAt: this.backstopFor(next) } });
-    else await jobs.deleteOne(filter);
+    try {
+      const jobs = this.db.collection(Scheduler.COLLECTION);
+      const filter = { _id: jobIdOf(taskId) };
+      if (next) await jobs.updateOne(filter, { $set: { nextRunAt: this.backstopFor(next) } });
+      else await jobs.deleteOne(filter);
+    } catch (error) {
+      this.logger.warn({ err: error, taskId }, 'reminder sent, but its job was not moved; the reconciler will');
+    }
   }
 
   /** Open tasks of active workspaces that fire by `until`, soonest first (the dispatcher's scan). */

@@ -105,18 +105,21 @@ export class ReminderService {
     const kind = firingKind(task, at);
     if (kind === 'stale') return { kind: 'idle', next: await this.repairNextFire(task, at) };
 
-    const late = !hooks.retrying && now.getTime() - at.getTime() > MISSED_AFTER_MS;
-    const count =
-      late && kind === 'occurrence' && task.recurrence ? 1 + countOccurrencesBetween(task.recurrence, at, now) : 1;
-    const missed = late && kind === 'occurrence' ? { at, count, postedLate: task.missedPolicy === 'late' } : null;
+    const lateNow = !hooks.retrying && now.getTime() - at.getTime() > MISSED_AFTER_MS;
     const claim = await this.deliveries.claim({
       key: `task:${taskId}`,
       at,
       teamId: task.teamId,
       taskId: task._id,
-      late,
+      late: lateNow,
     });
     if (claim.kind === 'busy') return { kind: 'busy', until: claim.until };
+    // Taking over a delivery another worker began: late only if it was late when that one began
+    // (a dead worker's lease or a backlog is not "TaskPilot was down").
+    const late = claim.kind === 'claimed' && claim.takeover ? claim.delivery.late : lateNow;
+    const count =
+      late && kind === 'occurrence' && task.recurrence ? 1 + countOccurrencesBetween(task.recurrence, at, now) : 1;
+    const missed = late && kind === 'occurrence' ? { at, count, postedLate: task.missedPolicy === 'late' } : null;
     if (claim.kind === 'claimed') {
       if (late && task.missedPolicy === 'skip') {
         await this.deliveries.finish(claim.delivery, 'skipped');

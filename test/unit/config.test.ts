@@ -101,7 +101,10 @@ describe('loadConfig', () => {
   it('keeps a reminder backstop out of the window Agenda locks ahead', () => {
     expect(loadConfig(minimal).jobs).toMatchObject({ pollMs: 5000, dispatchMs: 2000, backstopMs: 30_000 });
     expect(problemsOf({ ...minimal, TASKPILOT_POLL_MS: '5000', TASKPILOT_REMINDER_BACKSTOP_MS: '10000' })).toEqual([
-      'TASKPILOT_REMINDER_BACKSTOP_MS (10000) must be more than twice TASKPILOT_POLL_MS (5000): Agenda takes the jobs due before its next poll, and would race the on-time dispatch',
+      'TASKPILOT_REMINDER_BACKSTOP_MS (10000) must be more than twice TASKPILOT_POLL_MS (5000)',
+    ]);
+    expect(problemsOf({ ...minimal, TASKPILOT_REMINDER_BACKSTOP_MS: '90000' })).toEqual([
+      'TASKPILOT_REMINDER_BACKSTOP_MS (90000) must be under 60000: later, a retried reminder counts as missed',
     ]);
     expect(
       loadConfig({ ...minimal, TASKPILOT_POLL_MS: '200', TASKPILOT_REMINDER_BACKSTOP_MS: '1000' }).jobs.backstopMs,

@@ -2,6 +2,7 @@ import { defineJobs } from '../../../jobs';
 import { deadLetterModel } from '../../../src/db/models/dead-letter';
 import { deliveryModel } from '../../../src/db/models/delivery';
 import { taskModel } from '../../../src/db/models/task';
+import { Scheduler } from '../../../src/scheduler/scheduler';
 import { eventually } from '../../helpers/eventually';
 import { newTask, type ReminderHarness, startReminderHarness } from '../../helpers/reminders';
 
@@ -27,6 +28,29 @@ describe('scheduled reminders', () => {
 
   const dmPosts = (userId: string) =>
     h.fake.callsTo('chat.postMessage').filter((call) => call.body.channel === `D${userId.replace(/^U/, '')}`);
+
+  it('the dispatcher sends a reminder on time, and its job only moves to the next backstop', async () => {
+    // Daily from a whole second about 1.5 s away (iCalendar times have no milliseconds).
+    const due = new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000);
+    const local = due.toISOString().replace(/[-:]/g, '').slice(0, 15);
+    const task = await h.services.tasks.create(
+      newTask({
+        title: 'dispatched',
+        creatorId: 'U0DISPATCH',
+        dueAt: due,
+        tz: 'UTC',
+        recurrence: { rrule: `DTSTART;TZID=UTC:${local}\nRRULE:FREQ=DAILY`, tz: 'UTC' },
+      }),
+    );
+    await eventually(async () => dmPosts('U0DISPATCH').length === 1, 'the reminder');
+    const next = new Date(due.getTime() + 24 * 3600_000);
+    const job = await eventually(async () => {
+      const found = await h.database.connection.db?.collection(Scheduler.COLLECTION).findOne({ _id: task._id });
+      return found?.nextRunAt?.getTime() === next.getTime() + h.config.jobs.backstopMs ? found : undefined;
+    }, 'the job moved behind the next occurrence');
+    // Agenda never ran it: the dispatcher fired the reminder and moved the job.
+    expect(job.lastRunAt).toBeNull();
+  });
 
   it('delivers every reminder exactly once through a storm of 429s with Retry-After', async () => {
     const users = Array.from({ length: 12 }, (_, index) => `U0STORM${index}`);
