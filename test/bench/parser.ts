@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
 import { parseWithFallbackParser } from '../../src/parse';
 import { PHRASES } from '../unit/parse/phrases';
+import { quantile } from './quantile';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
 const inputs = PHRASES.map((phrase) => ({
@@ -26,7 +27,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
 }
 const elapsedMs = performance.now() - started;
 samples.sort((a, b) => a - b);
-const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? 0;
+const pick = (q: number) => quantile(samples, q);
 
 process.stdout.write(
   `${[

@@ -2,14 +2,9 @@
 // production settings and delivered to the fake Slack API. Prints lateness (post received by
 // Slack minus due time) p50/p99/max, lost and duplicated. Run with `npm run bench:reminders`;
 // figures go in the README. BENCH_SPREAD_MS=0 puts every reminder on the same instant.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { startEmbeddedMongo } from '../../src/db/embedded';
-import { createLogger } from '../../src/logger';
-import { FakeSlack } from '../../src/playground/fake-slack';
-import { startRuntime } from '../../src/runtime';
+import { runBench, startBenchApp } from './bench-app';
+import { quantile } from './quantile';
 
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 1000);
 const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 60_000);
@@ -19,20 +14,8 @@ const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? 30_000 + COUNT * 200);
 const GRACE_MS = 30_000;
 
 async function main(): Promise<void> {
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-bench-'));
-  const database = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo({ dataDir, logger });
-  const fake = await FakeSlack.start();
-  const config = loadConfig({
-    ...process.env,
-    SLACK_SIGNING_SECRET: 'bench',
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_API_URL: fake.apiUrl,
-    MONGODB_URI: process.env.MONGODB_URI ?? database?.uri,
-    SANDBOX_ENABLED: 'false',
-    PORT: '0',
-  });
-  const runtime = await startRuntime({ config, role: 'all', logger });
+  const app = await startBenchApp({ SANDBOX_ENABLED: 'false' });
+  const { runtime, fake, config, database } = app;
   const tasks = runtime.services.tasks;
 
   const start = Date.now() + LEAD_MS;
@@ -91,7 +74,7 @@ async function main(): Promise<void> {
     lateness.push(Math.min(...times) - due);
   }
   lateness.sort((a, b) => a - b);
-  const pick = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? Number.NaN;
+  const pick = (q: number) => quantile(lateness, q);
 
   process.stdout.write(
     `${[
@@ -102,14 +85,7 @@ async function main(): Promise<void> {
       `peak RSS of the benchmark process (app + fake Slack): ${Math.round(peakRss / 1024 / 1024)} MB`,
     ].join('\n')}\n`,
   );
-  await runtime.shutdown();
-  await fake.stop();
-  await database?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
+  await app.stop();
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -2,36 +2,21 @@
 // job starts to the moment the result reaches the fake Slack API (the thread reply), one run at
 // a time; then runs per minute with every slot of the concurrency limit busy. Real Docker, the
 // production runner and reporter. Run with `npm run bench:sandbox`; figures go in the README.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { AgentActor } from '../../src/agent/agent-policy';
-import { loadConfig } from '../../src/config';
-import { startEmbeddedMongo } from '../../src/db/embedded';
-import { createLogger } from '../../src/logger';
-import { FakeSlack } from '../../src/playground/fake-slack';
-import { startRuntime } from '../../src/runtime';
+import { runBench, startBenchApp } from './bench-app';
+import { quantile } from './quantile';
 
 const SEQUENTIAL = Number(process.env.BENCH_RUNS ?? 40);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT_RUNS ?? 40);
 const COMMAND = process.env.BENCH_COMMAND ?? 'true';
 
 async function main(): Promise<void> {
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: false });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-bench-'));
-  const database = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo({ dataDir, logger });
-  const fake = await FakeSlack.start();
-  const config = loadConfig({
-    ...process.env,
-    SLACK_SIGNING_SECRET: 'bench',
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_API_URL: fake.apiUrl,
-    MONGODB_URI: process.env.MONGODB_URI ?? database?.uri,
+  const app = await startBenchApp({
     SANDBOX_ENABLED: 'true',
     TASKPILOT_POLL_MS: process.env.TASKPILOT_POLL_MS ?? '1000',
-    PORT: '0',
   });
-  const runtime = await startRuntime({ config, role: 'all', logger });
+  const { runtime, fake, config, database } = app;
   const { agentRuns } = runtime.services;
 
   // Job start: when the agent.run job calls the service.
@@ -88,7 +73,7 @@ async function main(): Promise<void> {
     if (process.env.BENCH_VERBOSE) process.stderr.write(`${index} ${overhead.at(-1)} ms\n`);
   }
   overhead.sort((a, b) => a - b);
-  const pick = (q: number) => overhead[Math.min(overhead.length - 1, Math.floor(q * overhead.length))] ?? Number.NaN;
+  const pick = (q: number) => quantile(overhead, q);
 
   const burstStarted = Date.now();
   const waits = await Promise.all(Array.from({ length: CONCURRENT }, () => start()));
@@ -103,14 +88,7 @@ async function main(): Promise<void> {
       `throughput at the limit (${Math.min(global, perWorkspace)} at once in one workspace): ${CONCURRENT} runs in ${(burstMs / 1000).toFixed(1)} s = ${Math.round((CONCURRENT / burstMs) * 60_000)} runs/min (request → result posted, queueing included)`,
     ].join('\n')}\n`,
   );
-  await runtime.shutdown();
-  await fake.stop();
-  await database?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
+  await app.stop();
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);
