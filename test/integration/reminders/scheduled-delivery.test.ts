@@ -68,10 +68,13 @@ describe('scheduled reminders', () => {
     );
     for (const userId of users) expect(dmPosts(userId)).toHaveLength(1);
     expect(h.services.reminders).toBeDefined();
-    const states = await deliveryModel(h.database.connection).find({
-      taskId: { $in: created.map((task) => task._id) },
-    });
-    expect(states.map((delivery) => delivery.state)).toEqual(users.map(() => 'sent'));
+    // A delivery is closed just after its post reaches Slack: wait for the last one to be.
+    const states = async () =>
+      (await deliveryModel(h.database.connection).find({ taskId: { $in: created.map((task) => task._id) } })).map(
+        (delivery) => delivery.state,
+      );
+    await eventually(async () => (await states()).every((state) => state !== 'sending'), 'every delivery closed');
+    expect(await states()).toEqual(users.map(() => 'sent'));
     // Still exactly once a little later: no retry re-posted anything.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     for (const userId of users) expect(dmPosts(userId)).toHaveLength(1);
