@@ -19,6 +19,16 @@ export interface FireReminderData {
   teamId: string;
 }
 
+/**
+ * Open tasks of active workspaces that fire by `until`. Revoked teams are left out in the query,
+ * not after it: their overdue tasks never move and would otherwise fill a batch.
+ */
+const dueFilter = (until: Date, revokedTeams: ReadonlySet<string>) => ({
+  status: 'open' as const,
+  nextFireAt: { $ne: null, $lte: until },
+  ...(revokedTeams.size > 0 ? { teamId: { $nin: [...revokedTeams] } } : {}),
+});
+
 /** A task's Agenda job has the task's id, so our writes to it need no other filter. */
 const jobIdOf = (taskId: string): ObjectId => new ObjectId(taskId);
 
@@ -101,14 +111,7 @@ export class ReminderSchedule implements ReminderSync {
   /** Open tasks of active workspaces that fire by `until`, soonest first (the dispatcher's scan). */
   async dueBy(until: Date, revokedTeams: ReadonlySet<string>): Promise<{ taskId: string; at: Date }[]> {
     const due = await this.tasks
-      .find(
-        {
-          status: 'open',
-          nextFireAt: { $ne: null, $lte: until },
-          ...(revokedTeams.size > 0 ? { teamId: { $nin: [...revokedTeams] } } : {}),
-        },
-        { nextFireAt: 1 },
-      )
+      .find(dueFilter(until, revokedTeams), { nextFireAt: 1 })
       .sort({ nextFireAt: 1 })
       .limit(5000)
       .lean();
@@ -136,13 +139,7 @@ export class ReminderSchedule implements ReminderSync {
    */
   async reconcile(now: Date, horizonMs: number, revokedTeams: ReadonlySet<string> = new Set()): Promise<number> {
     const due = await this.tasks
-      .find({
-        status: 'open',
-        nextFireAt: { $ne: null, $lte: new Date(now.getTime() + horizonMs) },
-        // In the query, not after it: a revoked team's overdue tasks never move and would
-        // otherwise fill the batch.
-        ...(revokedTeams.size > 0 ? { teamId: { $nin: [...revokedTeams] } } : {}),
-      })
+      .find(dueFilter(new Date(now.getTime() + horizonMs), revokedTeams))
       .sort({ nextFireAt: 1 })
       .limit(2000);
     if (due.length === 0) return 0;
