@@ -79,6 +79,22 @@ export type FireOutcome =
   /** Another worker is delivering the occurrence and holds it until then. */
   | { kind: 'busy'; until: Date };
 
+/** How far `send` went. */
+export type Sent =
+  /** Nothing is left to do for the occurrence. */
+  | { kind: 'settled'; outcome: FireOutcome }
+  /** Posted (skipped, or found done by another worker): the task has yet to be moved past it. */
+  | { kind: 'posted'; record: () => Promise<FireOutcome> };
+
+const settled = (outcome: FireOutcome): Sent => ({ kind: 'settled', outcome });
+
+/** The task was written by someone else while its firing was being recorded. */
+const CHANGED = Symbol('changed');
+
+/** The task's next fire time once `patch` is applied. */
+const nextAfter = (task: Task, patch: Partial<ReminderFields>): Date | null =>
+  patch.nextFireAt === undefined ? task.nextFireAt : patch.nextFireAt;
+
 /**
  * Fires reminders: one occurrence per call, posted once (the Delivery claim), to where the task
  * says, then moves the task to its next fire time. The dispatcher calls `fire` when a task comes
@@ -97,13 +113,23 @@ export class ReminderService {
 
   /** Fires whatever is due for the task, and says what became of it. */
   async fire(taskId: string, hooks: FireHooks): Promise<FireOutcome> {
+    const sent = await this.send(taskId, hooks);
+    return sent.kind === 'settled' ? sent.outcome : sent.record();
+  }
+
+  /**
+   * Fires whatever is due for the task up to the post, and leaves moving the task past the
+   * occurrence to `record`, for the caller to run when it suits: the dispatcher runs it after the
+   * post, in one lane for all reminders, so no post waits behind another reminder's bookkeeping.
+   */
+  async send(taskId: string, hooks: FireHooks): Promise<Sent> {
     const task = await this.tasks.findById(taskId);
-    if (task?.status !== 'open' || !task.nextFireAt) return { kind: 'idle', next: null };
+    if (task?.status !== 'open' || !task.nextFireAt) return settled({ kind: 'idle', next: null });
     const at = task.nextFireAt;
     const now = this.now();
-    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'idle', next: at };
+    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return settled({ kind: 'idle', next: at });
     const kind = firingKind(task, at);
-    if (kind === 'stale') return { kind: 'idle', next: await this.repairNextFire(task, at) };
+    if (kind === 'stale') return settled({ kind: 'idle', next: await this.repairNextFire(task, at) });
 
     const lateNow = !hooks.retrying && now.getTime() - at.getTime() > MISSED_AFTER_MS;
     const claim = await this.deliveries.claim({
@@ -113,7 +139,7 @@ export class ReminderService {
       taskId: task._id,
       late: lateNow,
     });
-    if (claim.kind === 'busy') return { kind: 'busy', until: claim.until };
+    if (claim.kind === 'busy') return settled({ kind: 'busy', until: claim.until });
     // Taking over a delivery another worker began: late only if it was late when that one began
     // (a dead worker's lease or a backlog is not "TaskPilot was down").
     const late = claim.kind === 'claimed' && claim.takeover ? claim.delivery.late : lateNow;
@@ -138,8 +164,14 @@ export class ReminderService {
         );
       }
     }
-    const next = await this.advance(taskId, at, missed, task);
-    return claim.kind === 'claimed' ? { kind: 'fired', next } : { kind: 'idle', next };
+    const fired = claim.kind === 'claimed';
+    return {
+      kind: 'posted',
+      record: async () => {
+        const next = await this.advance(taskId, at, missed, task);
+        return fired ? { kind: 'fired', next } : { kind: 'idle', next };
+      },
+    };
   }
 
   /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
@@ -195,18 +227,53 @@ export class ReminderService {
     missed: ReminderFields['missed'],
     loaded?: TaskDocument,
   ): Promise<Date | null> {
+    if (loaded) {
+      const moved = await this.advanceLoaded(loaded, at, missed);
+      if (moved !== CHANGED) return moved;
+    }
     for (let attempt = 0; attempt < 8; attempt += 1) {
-      // The task as read at the start of the firing is usually still current: one read less.
-      const task = attempt === 0 && loaded ? loaded : await this.tasks.findById(taskId);
+      const task = await this.tasks.findById(taskId);
       if (task?.status !== 'open') return null;
       if (task.nextFireAt?.getTime() !== at.getTime()) return task.nextFireAt;
       const patch = afterFiring(task, at, this.now(), missed);
-      // An update rather than a find-and-modify: the result is known from the patch, and FerretDB
-      // takes twice as long over the latter.
       const updated = await this.tasks.updateOne({ _id: task._id, rev: task.rev }, { $set: patch, $inc: { rev: 1 } });
-      if (updated.modifiedCount === 1) return patch.nextFireAt === undefined ? task.nextFireAt : patch.nextFireAt;
+      if (updated.modifiedCount === 1) return nextAfter(task, patch);
     }
     throw new Error(`task ${taskId} kept changing while its reminder was being recorded`);
+  }
+
+  /**
+   * The usual case: the task as read at the start of the firing is still current. It is written
+   * by `_id` alone, the one filter FerretDB serves without decoding every task (a `rev` condition
+   * costs each reminder a pass over the whole collection), and the document as it was before the
+   * write tells whether another write came in between. Then what this one overwrote is put back,
+   * and the careful path decides (a rare race: an edit in the moments between read and write).
+   */
+  private async advanceLoaded(
+    task: TaskDocument,
+    at: Date,
+    missed: ReminderFields['missed'],
+  ): Promise<Date | null | typeof CHANGED> {
+    const patch = afterFiring(task, at, this.now(), missed);
+    const before = await this.tasks
+      .findOneAndUpdate({ _id: task._id }, { $set: patch, $inc: { rev: 1 } }, { returnDocument: 'before' })
+      .lean<Task>();
+    if (!before) return null;
+    if (before.rev === task.rev) return nextAfter(task, patch);
+    const overwritten = Object.fromEntries(
+      Object.keys(patch).map((field) => [field, before[field as keyof typeof patch] ?? null]),
+    );
+    const restored = await this.tasks.updateOne(
+      { _id: task._id, rev: before.rev + 1 },
+      { $set: overwritten, $inc: { rev: 1 } },
+    );
+    if (restored.modifiedCount !== 1) {
+      this.options.logger.warn(
+        { taskId: String(task._id), at },
+        'task changed twice while its reminder was being recorded; the latest change stands',
+      );
+    }
+    return CHANGED;
   }
 
   private async deliver(

@@ -193,6 +193,35 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(postsTo('D0EDIT')).toHaveLength(0);
   });
 
+  it('an edit made between a post and its record stands; one that leaves the schedule alone keeps the firing', async () => {
+    const now = new Date('2027-01-11T07:00:00Z');
+    h.clock.set(now);
+    const rule = parsed('review every day at 9am', now);
+    const moved = await tasks.create(newTask({ title: 'moved meanwhile', creatorId: 'U0RACE1', ...rule }));
+    const renamed = await tasks.create(newTask({ title: 'renamed meanwhile', creatorId: 'U0RACE2', ...rule }));
+    h.clock.set('2027-01-11T08:00:00.100Z');
+    const send = (taskId: unknown) => h.services.reminders.send(String(taskId), noTouch);
+    const sentMoved = await send(moved._id);
+    const sentRenamed = await send(renamed._id);
+    if (sentMoved.kind !== 'posted' || sentRenamed.kind !== 'posted') throw new Error('both should have posted');
+    expect(postsTo('D0RACE1')).toHaveLength(1);
+    expect(postsTo('D0RACE2')).toHaveLength(1);
+
+    // Someone moves the first to 15:00 today, and renames the second, before either is recorded.
+    await tasks.edit(creator, moved.number, { dueAt: new Date('2027-01-11T14:00:00Z') });
+    await tasks.edit(creator, renamed.number, { title: 'renamed' });
+    expect(await sentMoved.record()).toEqual({ kind: 'fired', next: new Date('2027-01-11T14:00:00Z') });
+    expect(await sentRenamed.record()).toEqual({ kind: 'fired', next: new Date('2027-01-12T08:00:00Z') });
+
+    const movedNow = await reload(moved.number);
+    expect(movedNow?.dueAt).toEqual(new Date('2027-01-11T14:00:00Z'));
+    expect(movedNow?.nextFireAt).toEqual(new Date('2027-01-11T14:00:00Z'));
+    const renamedNow = await reload(renamed.number);
+    expect(renamedNow?.title).toBe('renamed');
+    expect(renamedNow?.firedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
+    expect(renamedNow?.nextFireAt).toEqual(new Date('2027-01-12T08:00:00Z'));
+  });
+
   it('ends a series at its count and at its end date', async () => {
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);
