@@ -15,7 +15,7 @@ import { Deliveries } from './reminders/deliveries';
 import { DigestService } from './reminders/digest-service';
 import { ReminderDispatcher } from './reminders/reminder-dispatcher';
 import { ReminderSchedule } from './reminders/reminder-schedule';
-import { type FireOutcome, ReminderService } from './reminders/reminder-service';
+import { ReminderService } from './reminders/reminder-service';
 import { createDocker } from './sandbox/docker';
 import { createMasker } from './sandbox/mask';
 import type { Scheduler } from './scheduler/scheduler';
@@ -106,16 +106,9 @@ export async function composeServices(input: {
   dispatcher = new ReminderDispatcher({
     dueBy: async (until) => reminderSchedule.dueBy(until, await workspaces.revokedTeams()),
     fire: async (taskId) => {
-      const sent = await reminders.send(taskId, { touch: async () => {} });
-      const nextToPlan = (outcome: FireOutcome) => (outcome.kind === 'busy' ? null : outcome.next);
-      if (sent.kind === 'settled') return { next: nextToPlan(sent.outcome) };
-      return {
-        record: async () => {
-          const outcome = await sent.record();
-          if (outcome.kind === 'fired') await reminderSchedule.afterDispatch(taskId, outcome.next);
-          return nextToPlan(outcome);
-        },
-      };
+      const outcome = await reminders.fire(taskId, { touch: async () => {} });
+      if (outcome.kind === 'fired') await reminderSchedule.afterDispatch(taskId, outcome.next);
+      return outcome.kind === 'busy' ? null : outcome.next;
     },
     scanEveryMs: config.jobs.dispatchMs,
     concurrency: config.jobs.concurrency,

@@ -1,4 +1,3 @@
-import { type BulkheadPolicy, bulkhead } from 'cockatiel';
 import type { Logger } from '../logger';
 
 export interface DueReminder {
@@ -14,24 +13,15 @@ interface Planned {
   since: number;
 }
 
-/** What a firing left for the dispatcher to do. */
-export type Fired =
-  /** Nothing: plan `next` (null: nothing to plan). */
-  | { next: Date | null }
-  /** The post is done; `record` moves the task on and resolves to the next fire time to plan. */
-  | { record: () => Promise<Date | null> };
-
 export interface DispatcherOptions {
   /** Tasks that fire by `until`, soonest first. */
   dueBy(until: Date): Promise<DueReminder[]>;
-  /** Fires the task's due occurrence. */
-  fire(taskId: string): Promise<Fired>;
+  /** Fires the task's due occurrence; resolves to the next fire time to plan (null: nothing to plan). */
+  fire(taskId: string): Promise<Date | null>;
   /** How often the database is asked for tasks coming due. */
   scanEveryMs: number;
   /** Reminders this many at once; the rest wait their turn, soonest first. */
   concurrency: number;
-  /** Posted reminders recorded this many at once, in the order they were posted. */
-  recordConcurrency?: number;
   logger: Logger;
   now?: () => number;
 }
@@ -43,10 +33,6 @@ export interface DispatcherOptions {
  * reminder. Each (task, fire time) gets one on-time attempt per process: what that attempt does
  * not finish (a crash, a failure, another worker's live delivery) is its Agenda job's to retry.
  * Several workers may dispatch the same reminder; the Delivery claim lets one of them post it.
- *
- * A firing holds its slot until its post is done; what it records afterwards (moving the task on,
- * and its job) runs in a narrow lane behind it. On a single-writer store (FerretDB's SQLite) a
- * post then waits behind a couple of bookkeeping writes, not behind every earlier reminder's.
  */
 export class ReminderDispatcher {
   /**
@@ -58,9 +44,6 @@ export class ReminderDispatcher {
   private readonly attempted = new Map<string, number>();
   private readonly waiting: DueReminder[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  /** Where posted reminders are recorded, a few at a time, in the order they were posted. */
-  private readonly recordLane: BulkheadPolicy;
-  private readonly recording = new Set<Promise<void>>();
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning = false;
   private running = false;
@@ -71,7 +54,6 @@ export class ReminderDispatcher {
     this.now = options.now ?? Date.now;
     // Two intervals: a task is seen by at least one scan before it is due, even if a scan is slow.
     this.lookaheadMs = 2 * options.scanEveryMs;
-    this.recordLane = bulkhead(options.recordConcurrency ?? 2, Number.POSITIVE_INFINITY);
   }
 
   start(): void {
@@ -83,9 +65,8 @@ export class ReminderDispatcher {
   }
 
   /**
-   * Stops setting timers and waits (up to `timeoutMs`) for reminders being delivered and recorded.
-   * One still being posted when the process exits keeps its delivery lease, and another worker
-   * takes it over; one posted but not recorded is moved on when its job or a scan finds it sent.
+   * Stops setting timers and waits (up to `timeoutMs`) for reminders being delivered. One that is
+   * still going when the process exits keeps its delivery lease; another worker takes it over.
    */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
@@ -94,12 +75,8 @@ export class ReminderDispatcher {
     this.planned.clear();
     this.waiting.length = 0;
     let timeout: NodeJS.Timeout | undefined;
-    const drained = async () => {
-      await Promise.allSettled([...this.inFlight]);
-      await Promise.allSettled([...this.recording]);
-    };
     await Promise.race([
-      drained(),
+      Promise.allSettled([...this.inFlight]),
       new Promise<void>((resolve) => {
         timeout = setTimeout(resolve, timeoutMs);
       }),
@@ -175,9 +152,9 @@ export class ReminderDispatcher {
     // Edited, closed or re-planned while it waited: whatever replaced it fires instead.
     if (planned?.at !== at.getTime() || this.attempted.get(taskId) === planned.at) return;
     this.attempted.set(taskId, planned.at);
-    let fired: Fired = { next: null };
+    let next: Date | null = null;
     try {
-      fired = await this.options.fire(taskId);
+      next = await this.options.fire(taskId);
     } catch (error) {
       this.options.logger.warn(
         { err: error, taskId, at },
@@ -186,23 +163,7 @@ export class ReminderDispatcher {
     } finally {
       if (this.planned.get(taskId) === planned) this.planned.delete(taskId);
     }
-    if ('record' in fired) this.record(taskId, at, fired.record);
-    else this.planNext(taskId, fired.next);
-  }
-
-  private record(taskId: string, at: Date, record: () => Promise<Date | null>): void {
-    const work = this.recordLane
-      .execute(async () => this.planNext(taskId, await record()))
-      .catch((error: unknown) => {
-        // Until its task moves on, the occurrence is attempted here no more; the job finds it sent.
-        this.options.logger.warn({ err: error, taskId, at }, 'reminder sent, but not recorded; its job will record it');
-      })
-      .finally(() => this.recording.delete(work));
-    this.recording.add(work);
-  }
-
-  /** A recurrence close enough not to wait for a scan (minutely, or a short nag). */
-  private planNext(taskId: string, next: Date | null): void {
+    // A recurrence close enough not to wait for a scan (minutely, or a short nag).
     if (next) this.notice(taskId, next);
   }
 }

@@ -1,12 +1,10 @@
-import { type DueReminder, type Fired, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
+import { type DueReminder, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
 import { testLogger } from '../../helpers/logger';
 
 const T0 = new Date('2027-03-01T09:00:00Z').getTime();
 
 /** A dispatcher over an in-memory list of due tasks; `fired` records (task, clock) per attempt. */
-function setup(
-  options: { concurrency?: number; recordConcurrency?: number; fire?: (taskId: string) => Promise<Fired> } = {},
-) {
+function setup(options: { concurrency?: number; fire?: (taskId: string) => Promise<Date | null> } = {}) {
   const due = new Map<string, Date>();
   const fired: { taskId: string; at: number }[] = [];
   let scans = 0;
@@ -20,11 +18,10 @@ function setup(
     },
     fire: async (taskId) => {
       fired.push({ taskId, at: Date.now() });
-      return options.fire ? options.fire(taskId) : { next: null };
+      return options.fire ? options.fire(taskId) : null;
     },
     scanEveryMs: 1000,
     concurrency: options.concurrency ?? 5,
-    recordConcurrency: options.recordConcurrency,
     logger: testLogger(),
   });
   return { due, fired, dispatcher, scans: () => scans };
@@ -98,7 +95,7 @@ describe('ReminderDispatcher', () => {
         next.delete(taskId);
         if (at) due.set(taskId, at);
         else due.delete(taskId);
-        return { next: at };
+        return at;
       },
     });
     due.set('minutely', new Date(T0 + 200));
@@ -114,7 +111,7 @@ describe('ReminderDispatcher', () => {
       concurrency: 2,
       fire: () =>
         new Promise((resolve) => {
-          releases.push(() => resolve({ next: null }));
+          releases.push(() => resolve(null));
         }),
     });
     for (const [taskId, offset] of [
@@ -145,7 +142,7 @@ describe('ReminderDispatcher', () => {
       fire: async (taskId) => {
         if (taskId === 'slow') await new Promise<void>((resolve) => (release = resolve));
         due.delete(taskId); // fired: the task moves on, as its advance would
-        return { next: null };
+        return null;
       },
     });
     due.set('slow', new Date(T0 + 10));
@@ -163,7 +160,7 @@ describe('ReminderDispatcher', () => {
     const { due, fired, dispatcher } = setup({
       fire: async (taskId) => {
         if (taskId === 'broken') throw new Error('database went away');
-        return { next: null };
+        return null;
       },
     });
     due.set('broken', new Date(T0 + 100));
@@ -174,73 +171,13 @@ describe('ReminderDispatcher', () => {
     await dispatcher.stop(100);
   });
 
-  it('a posted reminder frees its slot at once; what it records runs after, a few at a time, in order', async () => {
-    const gates = new Map<string, () => void>();
-    const recording: string[] = [];
-    const { due, fired, dispatcher } = setup({
-      concurrency: 1,
-      recordConcurrency: 2,
-      fire: async (taskId) => ({
-        record: async () => {
-          recording.push(taskId);
-          await new Promise<void>((resolve) => gates.set(taskId, resolve));
-          if (taskId === 'a') throw new Error('database went away');
-          due.set(taskId, new Date(T0 + 1500));
-          return due.get(taskId) ?? null;
-        },
-      }),
-    });
-    due.set('a', new Date(T0 + 10));
-    due.set('b', new Date(T0 + 20));
-    due.set('c', new Date(T0 + 30));
-    dispatcher.start();
-    await jest.advanceTimersByTimeAsync(100);
-    // All three posted through one slot; two are recording, the third waits.
-    expect(fired.map((entry) => entry.taskId)).toEqual(['a', 'b', 'c']);
-    expect(recording).toEqual(['a', 'b']);
-    // A failed record is logged and the lane goes on; the next occurrence is planned once recorded.
-    gates.get('a')?.();
-    await jest.advanceTimersByTimeAsync(0);
-    expect(recording).toEqual(['a', 'b', 'c']);
-    gates.get('b')?.();
-    await jest.advanceTimersByTimeAsync(1500);
-    expect(fired.slice(3)).toEqual([{ taskId: 'b', at: T0 + 1500 }]);
-    gates.get('c')?.();
-    gates.get('b')?.();
-    await dispatcher.stop(100);
-  });
-
-  it('stop waits for what posted reminders still have to record', async () => {
-    let release: () => void = () => {};
-    const { due, dispatcher } = setup({
-      fire: async () => ({
-        record: () =>
-          new Promise((resolve) => {
-            release = () => resolve(null);
-          }),
-      }),
-    });
-    due.set('posted', new Date(T0 + 10));
-    dispatcher.start();
-    await jest.advanceTimersByTimeAsync(50);
-    let stopped = false;
-    const stopping = dispatcher.stop(5000).then(() => {
-      stopped = true;
-    });
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(stopped).toBe(false);
-    release();
-    await stopping;
-    expect(stopped).toBe(true);
-  });
-
   it('stop waits for reminders being delivered and drops those not started', async () => {
     let release: () => void = () => {};
     const { due, fired, dispatcher } = setup({
       concurrency: 1,
       fire: () =>
         new Promise((resolve) => {
-          release = () => resolve({ next: null });
+          release = () => resolve(null);
         }),
     });
     due.set('first', new Date(T0 + 10));
