@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import type { Connection, Model } from 'mongoose';
 import { buildDeliveryProblem, buildReminder } from '../../views/reminder';
@@ -79,15 +80,6 @@ export type FireOutcome =
   /** Another worker is delivering the occurrence and holds it until then. */
   | { kind: 'busy'; until: Date };
 
-/** How far `send` went. */
-export type Sent =
-  /** Nothing is left to do for the occurrence. */
-  | { kind: 'settled'; outcome: FireOutcome }
-  /** Posted (skipped, or found done by another worker): the task has yet to be moved past it. */
-  | { kind: 'posted'; record: () => Promise<FireOutcome> };
-
-const settled = (outcome: FireOutcome): Sent => ({ kind: 'settled', outcome });
-
 /** The task was written by someone else while its firing was being recorded. */
 const CHANGED = Symbol('changed');
 
@@ -113,23 +105,13 @@ export class ReminderService {
 
   /** Fires whatever is due for the task, and says what became of it. */
   async fire(taskId: string, hooks: FireHooks): Promise<FireOutcome> {
-    const sent = await this.send(taskId, hooks);
-    return sent.kind === 'settled' ? sent.outcome : sent.record();
-  }
-
-  /**
-   * Fires whatever is due for the task up to the post, and leaves moving the task past the
-   * occurrence to `record`, for the caller to run when it suits: the dispatcher runs it after the
-   * post, in one lane for all reminders, so no post waits behind another reminder's bookkeeping.
-   */
-  async send(taskId: string, hooks: FireHooks): Promise<Sent> {
     const task = await this.tasks.findById(taskId);
-    if (task?.status !== 'open' || !task.nextFireAt) return settled({ kind: 'idle', next: null });
+    if (task?.status !== 'open' || !task.nextFireAt) return { kind: 'idle', next: null };
     const at = task.nextFireAt;
     const now = this.now();
-    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return settled({ kind: 'idle', next: at });
+    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'idle', next: at };
     const kind = firingKind(task, at);
-    if (kind === 'stale') return settled({ kind: 'idle', next: await this.repairNextFire(task, at) });
+    if (kind === 'stale') return { kind: 'idle', next: await this.repairNextFire(task, at) };
 
     const lateNow = !hooks.retrying && now.getTime() - at.getTime() > MISSED_AFTER_MS;
     const claim = await this.deliveries.claim({
@@ -139,7 +121,7 @@ export class ReminderService {
       taskId: task._id,
       late: lateNow,
     });
-    if (claim.kind === 'busy') return settled({ kind: 'busy', until: claim.until });
+    if (claim.kind === 'busy') return { kind: 'busy', until: claim.until };
     // Taking over a delivery another worker began: late only if it was late when that one began
     // (a dead worker's lease or a backlog is not "TaskPilot was down").
     const late = claim.kind === 'claimed' && claim.takeover ? claim.delivery.late : lateNow;
@@ -164,14 +146,8 @@ export class ReminderService {
         );
       }
     }
-    const fired = claim.kind === 'claimed';
-    return {
-      kind: 'posted',
-      record: async () => {
-        const next = await this.advance(taskId, at, missed, task);
-        return fired ? { kind: 'fired', next } : { kind: 'idle', next };
-      },
-    };
+    const next = await this.advance(taskId, at, missed, task);
+    return claim.kind === 'claimed' ? { kind: 'fired', next } : { kind: 'idle', next };
   }
 
   /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
@@ -246,20 +222,25 @@ export class ReminderService {
    * The usual case: the task as read at the start of the firing is still current. It is written
    * by `_id` alone, the one filter FerretDB serves without decoding every task (a `rev` condition
    * costs each reminder a pass over the whole collection), and the document as it was before the
-   * write tells whether another write came in between. Then what this one overwrote is put back,
-   * and the careful path decides (a rare race: an edit in the moments between read and write).
+   * write tells whether another write came in between. If that write leaves this one unchanged
+   * (a rename, say), nothing more is needed. Otherwise what this one overwrote is put back and the
+   * careful path decides, so the other change stands. Until then (milliseconds) readers see the
+   * overwritten fields: a rare race, an edit landing between a firing's read and its write.
    */
   private async advanceLoaded(
     task: TaskDocument,
     at: Date,
     missed: ReminderFields['missed'],
   ): Promise<Date | null | typeof CHANGED> {
-    const patch = afterFiring(task, at, this.now(), missed);
+    const now = this.now();
+    const patch = afterFiring(task, at, now, missed);
     const before = await this.tasks
       .findOneAndUpdate({ _id: task._id }, { $set: patch, $inc: { rev: 1 } }, { returnDocument: 'before' })
       .lean<Task>();
     if (!before) return null;
     if (before.rev === task.rev) return nextAfter(task, patch);
+    const stillDue = before.status === 'open' && before.nextFireAt?.getTime() === at.getTime();
+    if (stillDue && isDeepStrictEqual(afterFiring(before, at, now, missed), patch)) return nextAfter(before, patch);
     const overwritten = Object.fromEntries(
       Object.keys(patch).map((field) => [field, before[field as keyof typeof patch] ?? null]),
     );
@@ -268,9 +249,9 @@ export class ReminderService {
       { $set: overwritten, $inc: { rev: 1 } },
     );
     if (restored.modifiedCount !== 1) {
-      this.options.logger.warn(
-        { taskId: String(task._id), at },
-        'task changed twice while its reminder was being recorded; the latest change stands',
+      this.options.logger.error(
+        { taskId: String(task._id), at, overwritten },
+        'an edit made while a reminder was recorded could not be put back: the task may show the reminder’s schedule',
       );
     }
     return CHANGED;

@@ -48,7 +48,11 @@ export interface Task {
   missedPolicy: MissedPolicy;
   /** The last occurrence that came due while TaskPilot was down, for lists and the home tab. */
   missed: { at: Date; count: number; postedLate: boolean } | null;
-  /** Optimistic concurrency: every write is conditional on the revision it read. */
+  /**
+   * Optimistic concurrency: every write bumps it, and every change a person makes is conditional
+   * on the revision it read. A reminder's advance writes by `_id` and checks the revision it
+   * replaced instead (see ReminderService).
+   */
   rev: number;
   source: { kind: TaskSource; channelId: string | null; threadTs: string | null; permalink: string | null };
   /** A scheduled agent run: each occurrence starts a run instead of posting a reminder. */

@@ -193,33 +193,48 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(postsTo('D0EDIT')).toHaveLength(0);
   });
 
-  it('an edit made between a post and its record stands; one that leaves the schedule alone keeps the firing', async () => {
+  it('an edit made while a reminder is being posted stands; one that leaves the schedule alone keeps the firing', async () => {
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);
     const rule = parsed('review every day at 9am', now);
     const moved = await tasks.create(newTask({ title: 'moved meanwhile', creatorId: 'U0RACE1', ...rule }));
     const renamed = await tasks.create(newTask({ title: 'renamed meanwhile', creatorId: 'U0RACE2', ...rule }));
     h.clock.set('2027-01-11T08:00:00.100Z');
-    const send = (taskId: unknown) => h.services.reminders.send(String(taskId), noTouch);
-    const sentMoved = await send(moved._id);
-    const sentRenamed = await send(renamed._id);
-    if (sentMoved.kind !== 'posted' || sentRenamed.kind !== 'posted') throw new Error('both should have posted');
-    expect(postsTo('D0RACE1')).toHaveLength(1);
-    expect(postsTo('D0RACE2')).toHaveLength(1);
+    /** Fires the task and, while Slack holds its post, makes `edit`: between the firing's read and its write. */
+    const fireAround = async (taskId: unknown, channel: string, edit: () => Promise<unknown>) => {
+      const held = h.fake.hold('chat.postMessage');
+      const posted = new Promise<void>((resolve) =>
+        h.fake.onCall((call) => {
+          if (call.method === 'chat.postMessage' && call.body.channel === channel) resolve();
+        }),
+      );
+      const firing = fire(taskId);
+      await posted;
+      await edit();
+      held.release();
+      return firing;
+    };
 
-    // Someone moves the first to 15:00 today, and renames the second, before either is recorded.
-    await tasks.edit(creator, moved.number, { dueAt: new Date('2027-01-11T14:00:00Z') });
-    await tasks.edit(creator, renamed.number, { title: 'renamed' });
-    expect(await sentMoved.record()).toEqual({ kind: 'fired', next: new Date('2027-01-11T14:00:00Z') });
-    expect(await sentRenamed.record()).toEqual({ kind: 'fired', next: new Date('2027-01-12T08:00:00Z') });
-
+    // Moved to 15:00 today while its 09:00 reminder was going out: 15:00 stands.
+    const movedNext = await fireAround(moved._id, 'D0RACE1', () =>
+      tasks.edit(creator, moved.number, { dueAt: new Date('2027-01-11T14:00:00Z') }),
+    );
+    expect(movedNext).toEqual(new Date('2027-01-11T14:00:00Z'));
     const movedNow = await reload(moved.number);
     expect(movedNow?.dueAt).toEqual(new Date('2027-01-11T14:00:00Z'));
     expect(movedNow?.nextFireAt).toEqual(new Date('2027-01-11T14:00:00Z'));
+
+    // Renamed meanwhile: the new title stands, and so does the firing (tomorrow is next).
+    const renamedNext = await fireAround(renamed._id, 'D0RACE2', () =>
+      tasks.edit(creator, renamed.number, { title: 'renamed' }),
+    );
+    expect(renamedNext).toEqual(new Date('2027-01-12T08:00:00Z'));
     const renamedNow = await reload(renamed.number);
     expect(renamedNow?.title).toBe('renamed');
     expect(renamedNow?.firedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
     expect(renamedNow?.nextFireAt).toEqual(new Date('2027-01-12T08:00:00Z'));
+    expect(postsTo('D0RACE1')).toHaveLength(1);
+    expect(postsTo('D0RACE2')).toHaveLength(1);
   });
 
   it('ends a series at its count and at its end date', async () => {
