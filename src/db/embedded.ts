@@ -216,9 +216,8 @@ export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<Embe
     );
     // Two connections: SQLite takes one writer at a time, and a writer that finds it taken waits
     // in SQLite's busy handler, which polls with sleeps; the driver's queue hands the next command
-    // over at once. The second lets a read (a scan, on FerretDB) run beside a write. Measured with
-    // 1,000 reminders due in a minute, sent 10 at once: p99 lateness 367 ms with two connections,
-    // 831 ms with four.
+    // over at once. The second lets a read (a scan, on FerretDB) run beside a write. With 1,000
+    // reminders due in a minute, fewer connections meant less lateness (README, Benchmarks).
     const uri = new URL(started.uri);
     uri.searchParams.set('maxPoolSize', '2');
     return { ...started, uri: uri.toString() };
