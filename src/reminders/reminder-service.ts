@@ -80,6 +80,15 @@ export type FireOutcome =
   /** Another worker is delivering the occurrence and holds it until then. */
   | { kind: 'busy'; until: Date };
 
+/** How far `send` went. */
+export type Sent =
+  /** Nothing is left to do for the occurrence. */
+  | { kind: 'settled'; outcome: FireOutcome }
+  /** Posted (or skipped, or its run started): `record` moves the task past the occurrence. */
+  | { kind: 'posted'; record: () => Promise<FireOutcome> };
+
+const settled = (outcome: FireOutcome): Sent => ({ kind: 'settled', outcome });
+
 /** The task was written by someone else while its firing was being recorded. */
 const CHANGED = Symbol('changed');
 
@@ -105,13 +114,26 @@ export class ReminderService {
 
   /** Fires whatever is due for the task, and says what became of it. */
   async fire(taskId: string, hooks: FireHooks): Promise<FireOutcome> {
+    const sent = await this.send(taskId, hooks);
+    return sent.kind === 'settled' ? sent.outcome : sent.record();
+  }
+
+  /**
+   * Fires whatever is due for the task up to its post, and leaves moving the task past the
+   * occurrence to `record`, for the caller to run when it suits: the dispatcher frees the
+   * reminder's slot first, so on a single-writer store no post waits behind another reminder's
+   * bookkeeping. Until `record` runs, the task still shows the occurrence as due; a click on the
+   * reminder meanwhile acts on it as fired (TaskService.complete / snooze from a reminder), and
+   * the occurrence's Delivery, closed here, keeps any other firing from posting it again.
+   */
+  async send(taskId: string, hooks: FireHooks): Promise<Sent> {
     const task = await this.tasks.findById(taskId);
-    if (task?.status !== 'open' || !task.nextFireAt) return { kind: 'idle', next: null };
+    if (task?.status !== 'open' || !task.nextFireAt) return settled({ kind: 'idle', next: null });
     const at = task.nextFireAt;
     const now = this.now();
-    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'idle', next: at };
+    if (at.getTime() - now.getTime() > EARLY_TOLERANCE_MS) return settled({ kind: 'idle', next: at });
     const kind = firingKind(task, at);
-    if (kind === 'stale') return { kind: 'idle', next: await this.repairNextFire(task, at) };
+    if (kind === 'stale') return settled({ kind: 'idle', next: await this.repairNextFire(task, at) });
 
     const lateNow = !hooks.retrying && now.getTime() - at.getTime() > MISSED_AFTER_MS;
     const claim = await this.deliveries.claim({
@@ -121,7 +143,7 @@ export class ReminderService {
       taskId: task._id,
       late: lateNow,
     });
-    if (claim.kind === 'busy') return { kind: 'busy', until: claim.until };
+    if (claim.kind === 'busy') return settled({ kind: 'busy', until: claim.until });
     // Taking over a delivery another worker began: late only if it was late when that one began
     // (a dead worker's lease or a backlog is not "TaskPilot was down").
     const late = claim.kind === 'claimed' && claim.takeover ? claim.delivery.late : lateNow;
@@ -146,8 +168,14 @@ export class ReminderService {
         );
       }
     }
-    const next = await this.advance(taskId, at, missed, task);
-    return claim.kind === 'claimed' ? { kind: 'fired', next } : { kind: 'idle', next };
+    // Another worker posted it and may not have moved the task yet: moved here, at once.
+    if (claim.kind === 'finished')
+      return settled({ kind: 'idle', next: await this.advance(taskId, at, missed, now, task) });
+    return {
+      kind: 'posted',
+      // The clock of the firing, not of the record: a recurrence moves to its first occurrence after it.
+      record: async () => ({ kind: 'fired', next: await this.advance(taskId, at, missed, now, task) }),
+    };
   }
 
   /** Posts one occurrence again (a dead-letter retry) without moving the task's schedule. */
@@ -178,7 +206,7 @@ export class ReminderService {
    */
   async giveUp(taskId: string, at: Date, error: string): Promise<Date | null> {
     await this.deliveries.giveUp(`task:${taskId}`, at, error);
-    return this.advance(taskId, at, null);
+    return this.advance(taskId, at, null, this.now());
   }
 
   /**
@@ -201,17 +229,18 @@ export class ReminderService {
     taskId: string,
     at: Date,
     missed: ReminderFields['missed'],
+    now: Date,
     loaded?: TaskDocument,
   ): Promise<Date | null> {
     if (loaded) {
-      const moved = await this.advanceLoaded(loaded, at, missed);
+      const moved = await this.advanceLoaded(loaded, at, missed, now);
       if (moved !== CHANGED) return moved;
     }
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const task = await this.tasks.findById(taskId);
       if (task?.status !== 'open') return null;
       if (task.nextFireAt?.getTime() !== at.getTime()) return task.nextFireAt;
-      const patch = afterFiring(task, at, this.now(), missed);
+      const patch = afterFiring(task, at, now, missed);
       const updated = await this.tasks.updateOne({ _id: task._id, rev: task.rev }, { $set: patch, $inc: { rev: 1 } });
       if (updated.modifiedCount === 1) return nextAfter(task, patch);
     }
@@ -231,8 +260,8 @@ export class ReminderService {
     task: TaskDocument,
     at: Date,
     missed: ReminderFields['missed'],
+    now: Date,
   ): Promise<Date | null | typeof CHANGED> {
-    const now = this.now();
     const patch = afterFiring(task, at, now, missed);
     const before = await this.tasks
       .findOneAndUpdate({ _id: task._id }, { $set: patch, $inc: { rev: 1 } }, { returnDocument: 'before' })

@@ -102,6 +102,29 @@ export function afterFiring(
   return withNextFire(task, patch);
 }
 
+/**
+ * A reminder's own buttons act on the occurrence it announced. The dispatcher posts a reminder
+ * before it records the firing, so a click can come first (seconds, during a burst): a firing
+ * that is due is then taken as done, as its record would do it. `fired` is that record's patch
+ * (empty when nothing is due), `task` the schedule it leaves for the click to act on. The record,
+ * when it comes, finds the task moved past the occurrence and leaves it.
+ */
+export function withDueFiring(
+  task: ReminderFields,
+  now: Date,
+): { fired: Partial<ReminderFields>; task: ReminderFields } {
+  if (task.status !== 'open' || !task.nextFireAt || task.nextFireAt > now) return { fired: {}, task };
+  const fired = afterFiring(task, task.nextFireAt, now);
+  return {
+    fired,
+    task: {
+      ...withPatch(task, fired),
+      nextFireAt: fired.nextFireAt === undefined ? task.nextFireAt : fired.nextFireAt,
+      missed: fired.missed === undefined ? task.missed : fired.missed,
+    },
+  };
+}
+
 export interface DoneOutcome {
   patch: Partial<ReminderFields>;
   /** The occurrence this done closed (recurring tasks); null when the whole task is done. */

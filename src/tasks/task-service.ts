@@ -18,6 +18,7 @@ import {
   afterReschedule,
   afterSnooze,
   computeNextFire,
+  withDueFiring,
   withPatch,
 } from '../reminders/task-state';
 
@@ -306,9 +307,11 @@ export class TaskService {
 
   /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
   async complete(actor: Actor, number: number, from: 'reminder' | 'command' = 'command'): Promise<TaskDocument> {
-    return this.mutate(actor, number, 'live', 'done', (task) => {
+    return this.mutate(actor, number, 'live', 'done', (current) => {
+      const { fired, task } = from === 'reminder' ? withDueFiring(current, this.now()) : { fired: {}, task: current };
       const { patch } = afterDone(task, from);
-      return patch.status === 'done' ? { ...patch, completedAt: this.now(), completedBy: actor.userId } : patch;
+      const done = { ...fired, ...patch };
+      return patch.status === 'done' ? { ...done, completedAt: this.now(), completedBy: actor.userId } : done;
     });
   }
 
@@ -338,12 +341,16 @@ export class TaskService {
     from: 'reminder' | 'command' = 'command',
   ): Promise<TaskDocument> {
     this.assertFuture(until);
-    return this.mutate(actor, number, 'live', 'snoozed', (task) => ({
-      ...afterSnooze(task, until, from),
-      status: 'open',
-      completedAt: null,
-      completedBy: null,
-    }));
+    return this.mutate(actor, number, 'live', 'snoozed', (current) => {
+      const { fired, task } = from === 'reminder' ? withDueFiring(current, this.now()) : { fired: {}, task: current };
+      return {
+        ...fired,
+        ...afterSnooze(task, until, from),
+        status: 'open',
+        completedAt: null,
+        completedBy: null,
+      };
+    });
   }
 
   /** "Remind me every N minutes until done"; null turns nagging off. */

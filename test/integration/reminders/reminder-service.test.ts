@@ -237,6 +237,43 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(postsTo('D0RACE2')).toHaveLength(1);
   });
 
+  it('Done or Snooze clicked on a reminder after its post, before its record, acts on that occurrence', async () => {
+    const now = new Date('2027-01-11T07:00:00Z');
+    h.clock.set(now);
+    const rule = parsed('stand-up every day at 9am', now);
+    const doneEarly = await tasks.create(newTask({ title: 'done early', creatorId: 'U0CLICK1', ...rule }));
+    const snoozedEarly = await tasks.create(newTask({ title: 'snoozed early', creatorId: 'U0CLICK2', ...rule }));
+    h.clock.set('2027-01-11T08:00:00.100Z');
+    /** Posts the reminder; the click comes before the dispatcher's lane records the firing. */
+    const sendThenClick = async (taskId: unknown, click: () => Promise<unknown>) => {
+      const sent = await h.services.reminders.send(String(taskId), noTouch);
+      if (sent.kind !== 'posted') throw new Error(`expected a post, got ${sent.kind}`);
+      await click();
+      return sent.record();
+    };
+
+    await sendThenClick(doneEarly._id, () => tasks.complete(creator, doneEarly.number, 'reminder'));
+    const done = await reload(doneEarly.number);
+    expect(done?.status).toBe('open');
+    expect(done?.closedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
+    expect(done?.firedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
+    expect(done?.nextFireAt).toEqual(new Date('2027-01-12T08:00:00Z'));
+
+    await sendThenClick(snoozedEarly._id, () =>
+      tasks.snooze(creator, snoozedEarly.number, new Date('2027-01-11T09:00:00Z'), 'reminder'),
+    );
+    const snoozed = await reload(snoozedEarly.number);
+    expect(snoozed?.snoozedUntil).toEqual(new Date('2027-01-11T09:00:00Z'));
+    expect(snoozed?.dueAt).toEqual(new Date('2027-01-12T08:00:00Z'));
+    expect(snoozed?.nextFireAt).toEqual(new Date('2027-01-11T09:00:00Z'));
+    // The snoozed reminder comes back at 10:00 Berlin, then the series goes on tomorrow.
+    h.clock.set('2027-01-11T09:00:00.100Z');
+    expect(await fire(snoozedEarly._id)).toEqual(new Date('2027-01-12T08:00:00Z'));
+    expect(await fire(doneEarly._id)).toEqual(new Date('2027-01-12T08:00:00Z'));
+    expect(postsTo('D0CLICK1')).toHaveLength(1);
+    expect(postsTo('D0CLICK2')).toHaveLength(2);
+  });
+
   it('ends a series at its count and at its end date', async () => {
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);

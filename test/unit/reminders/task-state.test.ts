@@ -6,6 +6,7 @@ import {
   afterSnooze,
   computeNextFire,
   firingKind,
+  withDueFiring,
 } from '../../../src/reminders/task-state';
 
 const DAILY_9_BERLIN = { rrule: 'DTSTART;TZID=Europe/Berlin:20270111T090000\nRRULE:FREQ=DAILY', tz: 'Europe/Berlin' };
@@ -128,5 +129,37 @@ describe('reminder state of a task', () => {
   it('reopening a nagging task with nothing pending nags again one interval from now', () => {
     const nagging = task({ status: 'done', nagMinutes: 60, firedOccurrence: d('2027-01-11T08:00:00Z') });
     expect(afterReopen(nagging, d('2027-01-11T12:00:00Z')).nextFireAt).toEqual(d('2027-01-11T13:00:00Z'));
+  });
+
+  it('a reminder clicked before its firing is recorded acts on the occurrence it announced', () => {
+    // 09:00 Berlin went out at 08:00Z and the previous day's occurrence was closed; the record
+    // has not landed yet when Done is clicked at 08:00:02Z.
+    const posted = task({
+      recurrence: DAILY_9_BERLIN,
+      firedOccurrence: d('2027-01-10T08:00:00Z'),
+      closedOccurrence: d('2027-01-10T08:00:00Z'),
+    });
+    const clickedAt = d('2027-01-11T08:00:02Z');
+    // Without the firing, a reminder's Done finds nothing open and would change nothing.
+    expect(afterDone(posted, 'reminder').patch).toEqual({});
+    const { fired, task: view } = withDueFiring(posted, clickedAt);
+    expect(fired).toMatchObject({ firedOccurrence: d('2027-01-11T08:00:00Z'), dueAt: d('2027-01-12T08:00:00Z') });
+    expect(afterDone(view, 'reminder')).toEqual({
+      patch: { closedOccurrence: d('2027-01-11T08:00:00Z'), nextFireAt: d('2027-01-12T08:00:00Z') },
+      closed: d('2027-01-11T08:00:00Z'),
+    });
+    // Snooze brings that reminder back and leaves the series on its next occurrence.
+    expect(afterSnooze(view, d('2027-01-11T09:00:00Z'), 'reminder')).toMatchObject({
+      snoozedUntil: d('2027-01-11T09:00:00Z'),
+      nextFireAt: d('2027-01-11T09:00:00Z'),
+    });
+    expect(view.dueAt).toEqual(d('2027-01-12T08:00:00Z'));
+  });
+
+  it('nothing is taken as fired before its time, or on a closed task', () => {
+    const before = d('2027-01-11T07:59:59Z');
+    expect(withDueFiring(task(), before)).toEqual({ fired: {}, task: task() });
+    const closed = task({ status: 'done' });
+    expect(withDueFiring(closed, d('2027-01-11T09:00:00Z')).fired).toEqual({});
   });
 });
