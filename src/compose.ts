@@ -15,7 +15,7 @@ import { Deliveries } from './reminders/deliveries';
 import { DigestService } from './reminders/digest-service';
 import { ReminderDispatcher } from './reminders/reminder-dispatcher';
 import { ReminderSchedule } from './reminders/reminder-schedule';
-import { ReminderService } from './reminders/reminder-service';
+import { type FireOutcome, ReminderService } from './reminders/reminder-service';
 import { createDocker } from './sandbox/docker';
 import { createMasker } from './sandbox/mask';
 import type { Scheduler } from './scheduler/scheduler';
@@ -106,9 +106,13 @@ export async function composeServices(input: {
   dispatcher = new ReminderDispatcher({
     dueBy: async (until) => reminderSchedule.dueBy(until, await workspaces.revokedTeams()),
     fire: async (taskId) => {
-      const outcome = await reminders.fire(taskId, { touch: async () => {} });
-      if (outcome.kind === 'fired') await reminderSchedule.afterDispatch(taskId, outcome.next);
-      return outcome.kind === 'busy' ? null : outcome.next;
+      const afterFire = async (outcome: FireOutcome) => {
+        if (outcome.kind === 'fired') await reminderSchedule.afterDispatch(taskId, outcome.next);
+        return outcome.kind === 'busy' ? null : outcome.next;
+      };
+      const sent = await reminders.send(taskId, { touch: async () => {} });
+      if (sent.kind === 'settled') return { next: await afterFire(sent.outcome) };
+      return { record: async () => afterFire(await sent.record()) };
     },
     scanEveryMs: config.jobs.dispatchMs,
     concurrency: config.jobs.concurrency,

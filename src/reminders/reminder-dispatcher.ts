@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { Lane } from '../util/lane';
 
 export interface DueReminder {
   taskId: string;
@@ -13,15 +14,26 @@ interface Planned {
   since: number;
 }
 
+/** What a firing left for the dispatcher to do. */
+export type Fired =
+  /** Nothing: plan `next` (null: nothing to plan). */
+  | { next: Date | null }
+  /** The post is done; `record` moves the task on and resolves to the next fire time to plan. */
+  | { record: () => Promise<Date | null> };
+
 export interface DispatcherOptions {
   /** Tasks that fire by `until`, soonest first. */
   dueBy(until: Date): Promise<DueReminder[]>;
-  /** Fires the task's due occurrence; resolves to the next fire time to plan (null: nothing to plan). */
-  fire(taskId: string): Promise<Date | null>;
+  /** Fires the task's due occurrence. */
+  fire(taskId: string): Promise<Fired>;
   /** How often the database is asked for tasks coming due. */
   scanEveryMs: number;
   /** Reminders this many at once; the rest wait their turn, soonest first. */
   concurrency: number;
+  /** Posted reminders recorded this many at once, in the order they were posted. */
+  recordConcurrency?: number;
+  /** Posted reminders waiting to be recorded, at most; a firing that finds the lane full waits. */
+  recordBacklog?: number;
   logger: Logger;
   now?: () => number;
 }
@@ -33,6 +45,11 @@ export interface DispatcherOptions {
  * reminder. Each (task, fire time) gets one on-time attempt per process: what that attempt does
  * not finish (a crash, a failure, another worker's live delivery) is its Agenda job's to retry.
  * Several workers may dispatch the same reminder; the Delivery claim lets one of them post it.
+ *
+ * A firing holds its slot until its post is done; what it records afterwards (the task's move to
+ * its next occurrence, and its job's) runs in a narrow lane behind it. On a single-writer store
+ * (FerretDB's SQLite) a post then waits behind a couple of bookkeeping writes, not behind every
+ * earlier reminder's. The lane's backlog is bounded: when it is full, firings wait for it.
  */
 export class ReminderDispatcher {
   /**
@@ -44,6 +61,7 @@ export class ReminderDispatcher {
   private readonly attempted = new Map<string, number>();
   private readonly waiting: DueReminder[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly records: Lane;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning = false;
   private running = false;
@@ -54,6 +72,9 @@ export class ReminderDispatcher {
     this.now = options.now ?? Date.now;
     // Two intervals: a task is seen by at least one scan before it is due, even if a scan is slow.
     this.lookaheadMs = 2 * options.scanEveryMs;
+    this.records = new Lane(options.recordConcurrency ?? 2, options.recordBacklog ?? 100, (error) =>
+      options.logger.error({ err: error }, 'reminder record lane failed'),
+    );
   }
 
   start(): void {
@@ -65,8 +86,10 @@ export class ReminderDispatcher {
   }
 
   /**
-   * Stops setting timers and waits (up to `timeoutMs`) for reminders being delivered. One that is
-   * still going when the process exits keeps its delivery lease; another worker takes it over.
+   * Stops setting timers and waits (up to `timeoutMs`) for reminders being delivered and recorded.
+   * One still being posted when the process exits keeps its delivery lease, and another worker
+   * takes it over; one posted but not recorded is moved on when its job or another worker's
+   * firing finds its delivery closed.
    */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
@@ -75,8 +98,12 @@ export class ReminderDispatcher {
     this.planned.clear();
     this.waiting.length = 0;
     let timeout: NodeJS.Timeout | undefined;
+    const drained = async () => {
+      await Promise.allSettled([...this.inFlight]);
+      await this.records.idle();
+    };
     await Promise.race([
-      Promise.allSettled([...this.inFlight]),
+      drained(),
       new Promise<void>((resolve) => {
         timeout = setTimeout(resolve, timeoutMs);
       }),
@@ -152,9 +179,9 @@ export class ReminderDispatcher {
     // Edited, closed or re-planned while it waited: whatever replaced it fires instead.
     if (planned?.at !== at.getTime() || this.attempted.get(taskId) === planned.at) return;
     this.attempted.set(taskId, planned.at);
-    let next: Date | null = null;
+    let fired: Fired = { next: null };
     try {
-      next = await this.options.fire(taskId);
+      fired = await this.options.fire(taskId);
     } catch (error) {
       this.options.logger.warn(
         { err: error, taskId, at },
@@ -163,7 +190,21 @@ export class ReminderDispatcher {
     } finally {
       if (this.planned.get(taskId) === planned) this.planned.delete(taskId);
     }
-    // A recurrence close enough not to wait for a scan (minutely, or a short nag).
+    if ('record' in fired) await this.records.add(() => this.record(taskId, at, fired.record));
+    else this.planNext(taskId, fired.next);
+  }
+
+  private async record(taskId: string, at: Date, record: () => Promise<Date | null>): Promise<void> {
+    try {
+      this.planNext(taskId, await record());
+    } catch (error) {
+      // Until its task moves on, the occurrence is attempted here no more; its job finds it sent.
+      this.options.logger.warn({ err: error, taskId, at }, 'reminder sent, but not recorded; its job will record it');
+    }
+  }
+
+  /** A recurrence close enough not to wait for a scan (minutely, or a short nag). */
+  private planNext(taskId: string, next: Date | null): void {
     if (next) this.notice(taskId, next);
   }
 }

@@ -1,10 +1,17 @@
-import { type DueReminder, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
+import { type DueReminder, type Fired, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
 import { testLogger } from '../../helpers/logger';
 
 const T0 = new Date('2027-03-01T09:00:00Z').getTime();
 
 /** A dispatcher over an in-memory list of due tasks; `fired` records (task, clock) per attempt. */
-function setup(options: { concurrency?: number; fire?: (taskId: string) => Promise<Date | null> } = {}) {
+function setup(
+  options: {
+    concurrency?: number;
+    recordConcurrency?: number;
+    recordBacklog?: number;
+    fire?: (taskId: string) => Promise<Fired>;
+  } = {},
+) {
   const due = new Map<string, Date>();
   const fired: { taskId: string; at: number }[] = [];
   let scans = 0;
@@ -18,10 +25,12 @@ function setup(options: { concurrency?: number; fire?: (taskId: string) => Promi
     },
     fire: async (taskId) => {
       fired.push({ taskId, at: Date.now() });
-      return options.fire ? options.fire(taskId) : null;
+      return options.fire ? options.fire(taskId) : { next: null };
     },
     scanEveryMs: 1000,
     concurrency: options.concurrency ?? 5,
+    recordConcurrency: options.recordConcurrency,
+    recordBacklog: options.recordBacklog,
     logger: testLogger(),
   });
   return { due, fired, dispatcher, scans: () => scans };
@@ -95,7 +104,7 @@ describe('ReminderDispatcher', () => {
         next.delete(taskId);
         if (at) due.set(taskId, at);
         else due.delete(taskId);
-        return at;
+        return { next: at };
       },
     });
     due.set('minutely', new Date(T0 + 200));
@@ -111,7 +120,7 @@ describe('ReminderDispatcher', () => {
       concurrency: 2,
       fire: () =>
         new Promise((resolve) => {
-          releases.push(() => resolve(null));
+          releases.push(() => resolve({ next: null }));
         }),
     });
     for (const [taskId, offset] of [
@@ -142,7 +151,7 @@ describe('ReminderDispatcher', () => {
       fire: async (taskId) => {
         if (taskId === 'slow') await new Promise<void>((resolve) => (release = resolve));
         due.delete(taskId); // fired: the task moves on, as its advance would
-        return null;
+        return { next: null };
       },
     });
     due.set('slow', new Date(T0 + 10));
@@ -160,7 +169,7 @@ describe('ReminderDispatcher', () => {
     const { due, fired, dispatcher } = setup({
       fire: async (taskId) => {
         if (taskId === 'broken') throw new Error('database went away');
-        return null;
+        return { next: null };
       },
     });
     due.set('broken', new Date(T0 + 100));
@@ -171,13 +180,104 @@ describe('ReminderDispatcher', () => {
     await dispatcher.stop(100);
   });
 
+  it('a posted reminder frees its slot at once; what it records runs after, a few at a time, in order', async () => {
+    const gates = new Map<string, () => void>();
+    const recording: string[] = [];
+    const { due, fired, dispatcher } = setup({
+      concurrency: 1,
+      recordConcurrency: 2,
+      fire: async (taskId) => ({
+        record: async () => {
+          recording.push(taskId);
+          await new Promise<void>((resolve) => gates.set(taskId, resolve));
+          if (taskId === 'a') throw new Error('database went away');
+          due.set(taskId, new Date(T0 + 1500));
+          return due.get(taskId) ?? null;
+        },
+      }),
+    });
+    due.set('a', new Date(T0 + 10));
+    due.set('b', new Date(T0 + 20));
+    due.set('c', new Date(T0 + 30));
+    dispatcher.start();
+    await jest.advanceTimersByTimeAsync(100);
+    // All three posted through one slot; two are recording, the third waits.
+    expect(fired.map((entry) => entry.taskId)).toEqual(['a', 'b', 'c']);
+    expect(recording).toEqual(['a', 'b']);
+    // A failed record is logged and the lane goes on; the next occurrence is planned once recorded.
+    gates.get('a')?.();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(recording).toEqual(['a', 'b', 'c']);
+    gates.get('b')?.();
+    await jest.advanceTimersByTimeAsync(1500);
+    expect(fired.slice(3)).toEqual([{ taskId: 'b', at: T0 + 1500 }]);
+    gates.get('c')?.();
+    gates.get('b')?.();
+    await dispatcher.stop(100);
+  });
+
+  it('a full record backlog holds the next firing until a record is done', async () => {
+    const gates: (() => void)[] = [];
+    const { due, fired, dispatcher } = setup({
+      concurrency: 1,
+      recordConcurrency: 1,
+      recordBacklog: 1,
+      fire: async () => ({
+        record: () =>
+          new Promise((resolve) => {
+            gates.push(() => resolve(null));
+          }),
+      }),
+    });
+    for (const [index, taskId] of ['a', 'b', 'c', 'd'].entries()) due.set(taskId, new Date(T0 + 10 * (index + 1)));
+    dispatcher.start();
+    await jest.advanceTimersByTimeAsync(100);
+    // a records, b waits in the backlog, c is posted and holds the one slot until there is room.
+    expect(fired.map((entry) => entry.taskId)).toEqual(['a', 'b', 'c']);
+    expect(gates).toHaveLength(1);
+    gates[0]?.();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fired.map((entry) => entry.taskId)).toEqual(['a', 'b', 'c', 'd']);
+    expect(gates).toHaveLength(2);
+    for (let index = 1; index < 4; index += 1) {
+      gates[index]?.();
+      await jest.advanceTimersByTimeAsync(0);
+    }
+    expect(gates).toHaveLength(4);
+    await dispatcher.stop(100);
+  });
+
+  it('stop waits for what posted reminders still have to record', async () => {
+    let release: () => void = () => {};
+    const { due, dispatcher } = setup({
+      fire: async () => ({
+        record: () =>
+          new Promise((resolve) => {
+            release = () => resolve(null);
+          }),
+      }),
+    });
+    due.set('posted', new Date(T0 + 10));
+    dispatcher.start();
+    await jest.advanceTimersByTimeAsync(50);
+    let stopped = false;
+    const stopping = dispatcher.stop(5000).then(() => {
+      stopped = true;
+    });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(stopped).toBe(true);
+  });
+
   it('stop waits for reminders being delivered and drops those not started', async () => {
     let release: () => void = () => {};
     const { due, fired, dispatcher } = setup({
       concurrency: 1,
       fire: () =>
         new Promise((resolve) => {
-          release = () => resolve(null);
+          release = () => resolve({ next: null });
         }),
     });
     due.set('first', new Date(T0 + 10));
