@@ -3,6 +3,8 @@
 // Slack minus due time) p50/p99/max, lost and duplicated. Run with `npm run bench:reminders`;
 // figures go in the README. BENCH_SPREAD_MS=0 puts every reminder on the same instant.
 import os from 'node:os';
+import { taskModel } from '../../src/db/models/task';
+import { Scheduler } from '../../src/scheduler/scheduler';
 import { runBench, startBenchApp } from './bench-app';
 import { quantile } from './quantile';
 
@@ -52,9 +54,25 @@ async function main(): Promise<void> {
   while (Date.now() < deadline && new Set(posts().map((call) => call.body.channel)).size < COUNT) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  const lastPost = Math.max(0, ...posts().map((call) => call.at));
   // A little longer, so duplicates that would follow have the chance to show.
   await new Promise((resolve) => setTimeout(resolve, 3000));
   clearInterval(sampler);
+
+  // The posts go first and the bookkeeping follows: every task moved past its reminder and every
+  // one-off's job gone, which a trailing record lane must also reach.
+  const connection = runtime.connection;
+  const pendingTasks = () => taskModel(connection).countDocuments({ teamId: 'T0BENCH', nextFireAt: { $ne: null } });
+  const pendingJobs = async () =>
+    (await connection.db?.collection(Scheduler.COLLECTION).countDocuments({ name: 'reminder.fire' })) ?? -1;
+  let unrecorded = await pendingTasks();
+  let jobsLeft = await pendingJobs();
+  while ((unrecorded > 0 || jobsLeft > 0) && Date.now() < deadline + GRACE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    unrecorded = await pendingTasks();
+    jobsLeft = await pendingJobs();
+  }
+  const recordedAfterMs = Date.now() - lastPost;
 
   const perChannel = new Map<string, number[]>();
   for (const call of posts()) {
@@ -82,6 +100,7 @@ async function main(): Promise<void> {
       `created in ${(createdMs / 1000).toFixed(1)} s (${Math.round(COUNT / (createdMs / 1000))} tasks/s, each with its job)`,
       `lateness (Slack received - due): p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${pick(1)} ms (target p99 < 1000 ms)`,
       `lost: ${lost}, duplicated: ${duplicated} (target 0 and 0)`,
+      `recorded: ${COUNT - unrecorded} of ${COUNT} tasks moved on, ${jobsLeft} jobs left, checked ${(recordedAfterMs / 1000).toFixed(1)} s after the last post`,
       `peak RSS of the benchmark process (app + fake Slack): ${Math.round(peakRss / 1024 / 1024)} MB`,
     ].join('\n')}\n`,
   );
