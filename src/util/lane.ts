@@ -6,8 +6,8 @@
 export class Lane {
   private readonly queue: (() => Promise<void>)[] = [];
   private running = 0;
-  /** Producers waiting for room in the backlog, first come first served. */
-  private readonly waitingForRoom: (() => void)[] = [];
+  /** Work whose producers wait for room in the backlog; it moves in as room frees, in order. */
+  private readonly overflow: { work: () => Promise<void>; queued: () => void }[] = [];
   private readonly waitingForIdle: (() => void)[] = [];
 
   constructor(
@@ -19,20 +19,21 @@ export class Lane {
     if (width < 1 || backlog < 1) throw new Error('a lane needs a width and a backlog of at least 1');
   }
 
-  /** Work queued or running. */
+  /** Work added and not finished: running, queued, or waiting for room. */
   get size(): number {
-    return this.queue.length + this.running;
+    return this.running + this.queue.length + this.overflow.length;
   }
 
   async add(work: () => Promise<void>): Promise<void> {
-    while (this.queue.length >= this.backlog) {
-      await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    if (this.queue.length < this.backlog && this.overflow.length === 0) {
+      this.queue.push(work);
+      this.pump();
+      return;
     }
-    this.queue.push(work);
-    this.pump();
+    await new Promise<void>((queued) => this.overflow.push({ work, queued }));
   }
 
-  /** Resolves once nothing is queued or running. */
+  /** Resolves once all work added so far has finished. */
   idle(): Promise<void> {
     if (this.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.waitingForIdle.push(resolve));
@@ -42,7 +43,11 @@ export class Lane {
     while (this.running < this.width) {
       const work = this.queue.shift();
       if (!work) break;
-      this.waitingForRoom.shift()?.();
+      const waiting = this.overflow.shift();
+      if (waiting) {
+        this.queue.push(waiting.work);
+        waiting.queued();
+      }
       this.running += 1;
       void Promise.resolve()
         .then(work)

@@ -30,7 +30,7 @@ describe('Lane', () => {
     expect(started).toEqual(['a', 'b', 'c']);
   });
 
-  it('add waits while the backlog is full and goes on once there is room', async () => {
+  it('add waits while the backlog is full and goes on, in order, once there is room', async () => {
     const { started, work, open } = gated();
     const lane = new Lane(1, 1, () => {});
     await lane.add(work('a'));
@@ -41,10 +41,17 @@ describe('Lane', () => {
     });
     await open('nothing');
     expect(added).toBe(false);
+    // Later work waits behind it, however the room frees up: first come, first served.
+    const later = lane.add(work('d'));
     await open('a');
     await adding;
     expect(added).toBe(true);
     expect(started).toEqual(['a', 'b']);
+    await open('b');
+    await later;
+    expect(started).toEqual(['a', 'b', 'c']);
+    await open('c');
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('reports work that fails and carries on; idle resolves when all is done', async () => {
