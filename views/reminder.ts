@@ -8,6 +8,8 @@ export interface ReminderContext {
   tz: string;
   /** The occurrence being reminded of. */
   occurrence: Date;
+  /** The fire time this message was posted for (a snooze's or the occurrence's): its buttons carry it. */
+  firedAt: Date;
   /** Set when the occurrence came due while TaskPilot was down. */
   missed: { count: number } | null;
   /** A snoozed reminder coming back, or a nag repeating. */
@@ -34,6 +36,7 @@ export function buildReminder(task: TaskSummary, context: ReminderContext): Slac
       blockId: 'reminder_actions',
       done: ActionIds.reminderDone,
       snooze: ActionIds.reminderSnooze,
+      firedAt: context.firedAt,
     }),
     {
       type: 'context',

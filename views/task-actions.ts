@@ -4,17 +4,19 @@ import { ActionIds } from './ids';
 import type { TaskSummary } from './task';
 
 /**
- * Done, a Snooze menu and Edit for one task, carrying only its number (so old messages keep
- * working). Reminders and notices use different Done / Snooze ids: a reminder's Done closes the
- * occurrence it announced, a notice's is the person's own.
+ * Done, a Snooze menu and Edit for one task, carrying its number (so old messages keep working)
+ * and, on a reminder, the fire time it was posted for, as `@<epoch ms>`. Reminders and notices use
+ * different Done / Snooze ids: a reminder's Done closes the occurrence it announced, a notice's is
+ * the person's own.
  */
 export function doneSnoozeEdit(
   task: Pick<TaskSummary, 'number'>,
-  ids: { blockId: string; done: string; snooze: string },
+  ids: { blockId: string; done: string; snooze: string; firedAt?: Date },
 ): ActionsBlock {
+  const firing = ids.firedAt ? `@${ids.firedAt.getTime()}` : '';
   const options: PlainTextOption[] = SNOOZE_CHOICES.map((choice) => ({
     text: { type: 'plain_text', text: choice.label },
-    value: `${task.number}:${choice.id}`,
+    value: `${task.number}:${choice.id}${firing}`,
   }));
   return {
     type: 'actions',
@@ -25,7 +27,7 @@ export function doneSnoozeEdit(
         text: { type: 'plain_text', text: 'Done', emoji: true },
         style: 'primary',
         action_id: ids.done,
-        value: String(task.number),
+        value: `${task.number}${firing}`,
       },
       { type: 'static_select', placeholder: { type: 'plain_text', text: 'Snooze…' }, action_id: ids.snooze, options },
       {

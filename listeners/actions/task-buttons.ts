@@ -23,12 +23,12 @@ const DueChoice = z.object({ n: z.number().int().positive(), at: z.iso.datetime(
 function taskButton(
   services: Services,
   change: TaskChange,
-  apply: (actor: Actor, number: number) => Promise<TaskDocument>,
+  apply: (actor: Actor, value: string | undefined) => Promise<TaskDocument>,
 ) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const { actor, tz } = await whoClicked(args, services);
-    const task = await apply(actor, numberFrom(args.action.value));
+    const task = await apply(actor, args.action.value);
     await args.respond({
       replace_original: true,
       ...buildTaskChanged(toSummary(task), change, { tz, actorId: actor.userId, at: services.now() }),
@@ -37,10 +37,10 @@ function taskButton(
 }
 
 export const undoCreate = (services: Services) =>
-  taskButton(services, 'deleted', (actor, number) => services.tasks.remove(actor, number));
+  taskButton(services, 'deleted', (actor, value) => services.tasks.remove(actor, numberFrom(value)));
 
 export const restoreTask = (services: Services) =>
-  taskButton(services, 'restored', (actor, number) => services.tasks.restore(actor, number));
+  taskButton(services, 'restored', (actor, value) => services.tasks.restore(actor, numberFrom(value)));
 
 export function setDue(services: Services) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -60,30 +60,46 @@ export function setDue(services: Services) {
   };
 }
 
+/** "<number>@<epoch ms>": a reminder's button names the task and the firing it was posted for. */
+const REMINDER_VALUE = /^(\d{1,9})(?:@(\d{1,15}))?$/;
+
+/** The task and firing a reminder's button carries; reminders posted before firings were carried have none. */
+function reminderTarget(value: string | undefined): { number: number; firedAt: Date | null } {
+  const match = REMINDER_VALUE.exec(value ?? '');
+  if (!match) throw new UserInputError('That button no longer points at a task.');
+  return { number: numberFrom(match[1]), firedAt: match[2] ? new Date(Number(match[2])) : null };
+}
+
 /** Done on a reminder: the message is replaced in place with who closed it and when. */
 export const reminderDone = (services: Services) =>
-  taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number, 'reminder'));
+  taskButton(services, 'done', (actor, value) => {
+    const { number, firedAt } = reminderTarget(value);
+    return services.tasks.complete(actor, number, { reminder: firedAt });
+  });
 
 /** Done on a notice (an assignment, a channel task): the person's own Done, not a reminder's. */
 export const noticeDone = (services: Services) =>
-  taskButton(services, 'done', (actor, number) => services.tasks.complete(actor, number, 'command'));
+  taskButton(services, 'done', (actor, value) => services.tasks.complete(actor, numberFrom(value), 'command'));
 
-const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+$/);
+const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+(?:@\d{1,15})?$/);
 
 /**
- * A Snooze menu: "<task number>:<choice>", the time taken in the clicker's zone. On a reminder
- * (`from: 'reminder'`) it brings that reminder back; on a notice it moves the next one.
+ * A Snooze menu: "<task number>:<choice>", the time taken in the clicker's zone; a reminder's adds
+ * "@<epoch ms>", the firing it was posted for. On a reminder (`from: 'reminder'`) it brings that
+ * reminder back; on a notice it moves the next one.
  */
 export function snoozeMenu(services: Services, from: 'reminder' | 'command') {
   return async (args: SelectArgs): Promise<void> => {
     await args.ack();
     const value = SnoozeValue.safeParse(args.action.selected_option?.value);
-    const [numberText, choice] = value.success ? value.data.split(':') : [];
+    const [target, firing] = value.success ? value.data.split('@') : [];
+    const [numberText, choice] = target ? target.split(':') : [];
     if (!numberText || !choice || !isSnoozeChoice(choice))
       throw new UserInputError('That snooze option is no longer available.');
     const { actor, tz } = await whoClicked(args, services);
     const until = snoozeUntil(choice, services.now(), tz);
-    const task = await services.tasks.snooze(actor, numberFrom(numberText), until, from);
+    const origin = from === 'reminder' ? { reminder: firing ? new Date(Number(firing)) : null } : from;
+    const task = await services.tasks.snooze(actor, numberFrom(numberText), until, origin);
     await args.respond({
       replace_original: true,
       ...buildTaskChanged(toSummary(task), 'snoozed', { tz, actorId: actor.userId, at: services.now() }),

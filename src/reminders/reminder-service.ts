@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import type { Connection, Model } from 'mongoose';
 import { buildDeliveryProblem, buildReminder } from '../../views/reminder';
@@ -8,6 +7,7 @@ import type { Logger } from '../logger';
 import { CHANNEL_PROBLEMS, type SlackPoster, slackErrorCode } from '../slack/poster';
 import { type WorkspaceClients, WorkspaceInactiveError } from '../slack/workspace-clients';
 import { toSummary } from '../tasks/task-commands';
+import { advanceById, CHANGED, nextAfter } from './advance-by-id';
 import type { Deliveries } from './deliveries';
 import { countOccurrencesBetween } from './occurrences';
 import { afterFiring, computeNextFire, firingKind, type ReminderFields } from './task-state';
@@ -89,13 +89,6 @@ export type Sent =
 
 const settled = (outcome: FireOutcome): Sent => ({ kind: 'settled', outcome });
 
-/** The task was written by someone else while its firing was being recorded. */
-const CHANGED = Symbol('changed');
-
-/** The task's next fire time once `patch` is applied. */
-const nextAfter = (task: Task, patch: Partial<ReminderFields>): Date | null =>
-  patch.nextFireAt === undefined ? task.nextFireAt : patch.nextFireAt;
-
 /**
  * Fires reminders: one occurrence per call, posted once (the Delivery claim), to where the task
  * says, then moves the task to its next fire time. The dispatcher calls `fire` when a task comes
@@ -169,12 +162,11 @@ export class ReminderService {
       }
     }
     // Another worker posted it and may not have moved the task yet: moved here, at once.
-    if (claim.kind === 'finished')
-      return settled({ kind: 'idle', next: await this.advance(taskId, at, missed, now, task) });
+    if (claim.kind === 'finished') return settled({ kind: 'idle', next: await this.advance(taskId, at, missed, now) });
     return {
       kind: 'posted',
       // The clock of the firing, not of the record: a recurrence moves to its first occurrence after it.
-      record: async () => ({ kind: 'fired', next: await this.advance(taskId, at, missed, now, task) }),
+      record: async () => ({ kind: 'fired', next: await this.advance(taskId, at, missed, now) }),
     };
   }
 
@@ -224,66 +216,27 @@ export class ReminderService {
     return repaired;
   }
 
-  /** Moves the task past `at`, unless someone changed it meanwhile (then their change stands). */
-  private async advance(
-    taskId: string,
-    at: Date,
-    missed: ReminderFields['missed'],
-    now: Date,
-    loaded?: TaskDocument,
-  ): Promise<Date | null> {
-    if (loaded) {
-      const moved = await this.advanceLoaded(loaded, at, missed, now);
-      if (moved !== CHANGED) return moved;
-    }
+  /**
+   * Moves the task past `at`, unless someone changed it meanwhile (then their change stands). The
+   * task is read again first: a record can trail its post by seconds during a burst, and clicks,
+   * edits and other workers write in between. The first write is by `_id` (see advanceById); if
+   * another write slipped in after the read, the rev-guarded writes after it decide.
+   */
+  private async advance(taskId: string, at: Date, missed: ReminderFields['missed'], now: Date): Promise<Date | null> {
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const task = await this.tasks.findById(taskId);
       if (task?.status !== 'open') return null;
       if (task.nextFireAt?.getTime() !== at.getTime()) return task.nextFireAt;
+      if (attempt === 0) {
+        const moved = await advanceById(this.tasks, task, { at, missed, now }, this.options.logger);
+        if (moved !== CHANGED) return moved;
+        continue;
+      }
       const patch = afterFiring(task, at, now, missed);
       const updated = await this.tasks.updateOne({ _id: task._id, rev: task.rev }, { $set: patch, $inc: { rev: 1 } });
       if (updated.modifiedCount === 1) return nextAfter(task, patch);
     }
     throw new Error(`task ${taskId} kept changing while its reminder was being recorded`);
-  }
-
-  /**
-   * The usual case: the task as read at the start of the firing is still current. It is written
-   * by `_id` alone, the one filter FerretDB serves without decoding every task (a `rev` condition
-   * costs each reminder a pass over the whole collection), and the document as it was before the
-   * write tells whether another write came in between. If that write leaves this one unchanged
-   * (a rename, say), nothing more is needed. Otherwise what this one overwrote is put back and the
-   * careful path decides, so the other change stands. Until then (milliseconds) readers see the
-   * overwritten fields: a rare race, an edit landing between a firing's read and its write.
-   */
-  private async advanceLoaded(
-    task: TaskDocument,
-    at: Date,
-    missed: ReminderFields['missed'],
-    now: Date,
-  ): Promise<Date | null | typeof CHANGED> {
-    const patch = afterFiring(task, at, now, missed);
-    const before = await this.tasks
-      .findOneAndUpdate({ _id: task._id }, { $set: patch, $inc: { rev: 1 } }, { returnDocument: 'before' })
-      .lean<Task>();
-    if (!before) return null;
-    if (before.rev === task.rev) return nextAfter(task, patch);
-    const stillDue = before.status === 'open' && before.nextFireAt?.getTime() === at.getTime();
-    if (stillDue && isDeepStrictEqual(afterFiring(before, at, now, missed), patch)) return nextAfter(before, patch);
-    const overwritten = Object.fromEntries(
-      Object.keys(patch).map((field) => [field, before[field as keyof typeof patch] ?? null]),
-    );
-    const restored = await this.tasks.updateOne(
-      { _id: task._id, rev: before.rev + 1 },
-      { $set: overwritten, $inc: { rev: 1 } },
-    );
-    if (restored.modifiedCount !== 1) {
-      this.options.logger.error(
-        { taskId: String(task._id), at, overwritten },
-        'an edit made while a reminder was recorded could not be put back: the task may show the reminder’s schedule',
-      );
-    }
-    return CHANGED;
   }
 
   private async deliver(
@@ -308,6 +261,7 @@ export class ReminderService {
     const message = buildReminder(toSummary(task), {
       tz: task.tz,
       occurrence: context.repeat ? (task.firedOccurrence ?? at) : at,
+      firedAt: at,
       missed: context.late,
       repeat: context.repeat,
     });

@@ -103,18 +103,20 @@ export function afterFiring(
 }
 
 /**
- * A reminder's own buttons act on the occurrence it announced. The dispatcher posts a reminder
- * before it records the firing, so a click can come first (seconds, during a burst): a firing
- * that is due is then taken as done, as its record would do it. `fired` is that record's patch
- * (empty when nothing is due), `task` the schedule it leaves for the click to act on. The record,
- * when it comes, finds the task moved past the occurrence and leaves it.
+ * A reminder's own buttons act on the firing they were posted for (`firedAt`, carried in their
+ * values). The dispatcher posts a reminder before it records the firing, so a click can come
+ * first (seconds, during a burst): while the task's next fire time is still that firing, it is
+ * taken as recorded, as its record would write it. `fired` is that patch (empty otherwise: the
+ * firing is recorded, or the message is older), `task` the schedule it leaves for the click to act
+ * on. The record, when it comes, finds the task moved past the firing and leaves it.
  */
-export function withDueFiring(
+export function withFiringRecorded(
   task: ReminderFields,
+  firedAt: Date | null,
   now: Date,
 ): { fired: Partial<ReminderFields>; task: ReminderFields } {
-  if (task.status !== 'open' || !task.nextFireAt || task.nextFireAt > now) return { fired: {}, task };
-  const fired = afterFiring(task, task.nextFireAt, now);
+  if (task.status !== 'open' || !firedAt || !same(task.nextFireAt, firedAt)) return { fired: {}, task };
+  const fired = afterFiring(task, firedAt, now);
   return {
     fired,
     task: {

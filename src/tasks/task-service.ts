@@ -18,7 +18,7 @@ import {
   afterReschedule,
   afterSnooze,
   computeNextFire,
-  withDueFiring,
+  withFiringRecorded,
   withPatch,
 } from '../reminders/task-state';
 
@@ -60,6 +60,13 @@ export interface Actor {
   userId: string;
   isAdmin: boolean;
 }
+
+/**
+ * Where a Done or Snooze came from: a command, a notice or the home tab, or a reminder's own
+ * buttons with the fire time the reminder was posted for (null on reminders posted before the
+ * buttons carried it).
+ */
+export type ActionOrigin = 'command' | { reminder: Date | null };
 
 export interface NewTask {
   teamId: string;
@@ -257,6 +264,12 @@ export class TaskService {
   }
 
   /** A reminder in the past would never fire: say so instead of storing it. */
+  /** The task as a click on it should see it: a reminder's firing that is not recorded yet counts as recorded. */
+  private asClicked(task: TaskDocument, origin: ActionOrigin): ReturnType<typeof withFiringRecorded> {
+    if (origin === 'command') return { fired: {}, task };
+    return withFiringRecorded(task, origin.reminder, this.now());
+  }
+
   private assertFuture(dueAt: Date | null): void {
     if (dueAt && dueAt <= this.now()) {
       throw new UserInputError('That time has already passed. Pick a time in the future.');
@@ -306,10 +319,10 @@ export class TaskService {
   }
 
   /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
-  async complete(actor: Actor, number: number, from: 'reminder' | 'command' = 'command'): Promise<TaskDocument> {
+  async complete(actor: Actor, number: number, origin: ActionOrigin = 'command'): Promise<TaskDocument> {
     return this.mutate(actor, number, 'live', 'done', (current) => {
-      const { fired, task } = from === 'reminder' ? withDueFiring(current, this.now()) : { fired: {}, task: current };
-      const { patch } = afterDone(task, from);
+      const { fired, task } = this.asClicked(current, origin);
+      const { patch } = afterDone(task, origin === 'command' ? 'command' : 'reminder');
       const done = { ...fired, ...patch };
       return patch.status === 'done' ? { ...done, completedAt: this.now(), completedBy: actor.userId } : done;
     });
@@ -334,18 +347,13 @@ export class TaskService {
   }
 
   /** Moves one occurrence only; a recurring series keeps its rule. */
-  async snooze(
-    actor: Actor,
-    number: number,
-    until: Date,
-    from: 'reminder' | 'command' = 'command',
-  ): Promise<TaskDocument> {
+  async snooze(actor: Actor, number: number, until: Date, origin: ActionOrigin = 'command'): Promise<TaskDocument> {
     this.assertFuture(until);
     return this.mutate(actor, number, 'live', 'snoozed', (current) => {
-      const { fired, task } = from === 'reminder' ? withDueFiring(current, this.now()) : { fired: {}, task: current };
+      const { fired, task } = this.asClicked(current, origin);
       return {
         ...fired,
-        ...afterSnooze(task, until, from),
+        ...afterSnooze(task, until, origin === 'command' ? 'command' : 'reminder'),
         status: 'open',
         completedAt: null,
         completedBy: null,

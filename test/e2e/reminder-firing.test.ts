@@ -78,13 +78,19 @@ describe('a reminder firing end to end across DST', () => {
       'the next run behind 09:00 CEST (07:00 UTC)',
     );
 
+    // The Done button as posted: it names the task and the firing it was posted for.
+    const blocks = reminder.body.blocks as { block_id?: string; elements?: { action_id: string; value?: string }[] }[];
+    const done = blocks
+      .find((block) => block.block_id === 'reminder_actions')
+      ?.elements?.find((element) => element.action_id === 'reminder_done');
+    expect(done?.value).toBe(`1@${Date.parse('2027-03-27T08:00:00Z')}`);
     const click = await sendInteraction(
       runtime.baseUrl,
       blockActions(USER, slack.responseUrl('done'), {
         action_id: 'reminder_done',
         block_id: 'reminder_actions',
         type: 'button',
-        value: '1',
+        value: done?.value,
       }),
     );
     expect(click.status).toBe(200);

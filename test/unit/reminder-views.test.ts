@@ -21,17 +21,20 @@ const actionIds = (blocks: KnownBlock[]) =>
   blocks.flatMap((block) => (block.type === 'actions' ? block.elements.map((element) => element.action_id) : []));
 
 describe('reminder views', () => {
-  it('a reminder carries Done, Snooze and Edit with the task number, escapes the title, links the source', () => {
+  it('a reminder carries Done, Snooze and Edit with the task number and its firing, escapes the title, links the source', () => {
     const message = buildReminder(summary(), {
       tz: 'Europe/Berlin',
       occurrence: new Date('2027-01-11T08:00:00Z'),
+      firedAt: new Date('2027-01-11T08:00:00Z'),
       missed: null,
       repeat: false,
     });
     expect(actionIds(message.blocks)).toEqual(['reminder_done', 'reminder_snooze', 'task_edit']);
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('Water &lt;the&gt; plants &amp; <@U0ANNA>');
-    expect(json).toContain('"value":"7:20m"');
+    // The fire time the message was posted for, so a click acts on this firing and no other.
+    expect(json).toContain('"value":"7@1799654400000"');
+    expect(json).toContain('"value":"7:20m@1799654400000"');
     expect(json).toContain('<https://test.slack.com/archives/C1/p1|From this message>');
     expect(json).toContain('Due Mon 11 Jan 2027, 09:00');
     assertWithinBlockKitLimits(message.blocks);
@@ -41,6 +44,7 @@ describe('reminder views', () => {
     const message = buildReminder(summary(), {
       tz: 'Europe/Berlin',
       occurrence: new Date('2027-01-11T08:00:00Z'),
+      firedAt: new Date('2027-01-11T08:00:00Z'),
       missed: { count: 3 },
       repeat: false,
     });
@@ -52,7 +56,13 @@ describe('reminder views', () => {
 
   it('stays within limits with a maximal title', () => {
     const long = summary({ title: 'x'.repeat(500), recurrenceText: 'y'.repeat(200) });
-    const reminder = buildReminder(long, { tz: 'UTC', occurrence: new Date(), missed: { count: 1000 }, repeat: true });
+    const reminder = buildReminder(long, {
+      tz: 'UTC',
+      occurrence: new Date(),
+      firedAt: new Date(),
+      missed: { count: 1000 },
+      repeat: true,
+    });
     assertWithinBlockKitLimits(reminder.blocks);
     assertWithinBlockKitLimits(buildDeliveryProblem(long, 'C0GONE', 'channel_not_found').blocks);
     assertWithinBlockKitLimits(buildDeadLetterNotice('A reminder', 'e'.repeat(5000), 'a'.repeat(24)).blocks);

@@ -1,10 +1,12 @@
 import { deliveryModel } from '../../../src/db/models/delivery';
 import { taskModel } from '../../../src/db/models/task';
 import { parseWithFallbackParser } from '../../../src/parse';
+import { advanceById, CHANGED } from '../../../src/reminders/advance-by-id';
 import { Scheduler } from '../../../src/scheduler/scheduler';
 import { toSummary } from '../../../src/tasks/task-commands';
 import type { TaskService } from '../../../src/tasks/task-service';
 import { buildTaskList } from '../../../views/task';
+import { capturingLogger } from '../../helpers/logger';
 import { newTask, noTouch, type ReminderHarness, startReminderHarness, TEAM } from '../../helpers/reminders';
 
 const BERLIN = 'Europe/Berlin';
@@ -194,6 +196,7 @@ describe('ReminderService on the MongoDB-wire server', () => {
   });
 
   it('an edit made while a reminder is being posted stands; one that leaves the schedule alone keeps the firing', async () => {
+    // The record reads the task again after the post; the stale-read path has its own test below.
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);
     const rule = parsed('review every day at 9am', now);
@@ -244,6 +247,7 @@ describe('ReminderService on the MongoDB-wire server', () => {
     const doneEarly = await tasks.create(newTask({ title: 'done early', creatorId: 'U0CLICK1', ...rule }));
     const snoozedEarly = await tasks.create(newTask({ title: 'snoozed early', creatorId: 'U0CLICK2', ...rule }));
     h.clock.set('2027-01-11T08:00:00.100Z');
+    const firing = { reminder: new Date('2027-01-11T08:00:00Z') };
     /** Posts the reminder; the click comes before the dispatcher's lane records the firing. */
     const sendThenClick = async (taskId: unknown, click: () => Promise<unknown>) => {
       const sent = await h.services.reminders.send(String(taskId), noTouch);
@@ -252,7 +256,9 @@ describe('ReminderService on the MongoDB-wire server', () => {
       return sent.record();
     };
 
-    await sendThenClick(doneEarly._id, () => tasks.complete(creator, doneEarly.number, 'reminder'));
+    const recorded = await sendThenClick(doneEarly._id, () => tasks.complete(creator, doneEarly.number, firing));
+    // The record finds the task moved past the firing and says where it is now.
+    expect(recorded).toEqual({ kind: 'fired', next: new Date('2027-01-12T08:00:00Z') });
     const done = await reload(doneEarly.number);
     expect(done?.status).toBe('open');
     expect(done?.closedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
@@ -260,7 +266,7 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(done?.nextFireAt).toEqual(new Date('2027-01-12T08:00:00Z'));
 
     await sendThenClick(snoozedEarly._id, () =>
-      tasks.snooze(creator, snoozedEarly.number, new Date('2027-01-11T09:00:00Z'), 'reminder'),
+      tasks.snooze(creator, snoozedEarly.number, new Date('2027-01-11T09:00:00Z'), firing),
     );
     const snoozed = await reload(snoozedEarly.number);
     expect(snoozed?.snoozedUntil).toEqual(new Date('2027-01-11T09:00:00Z'));
@@ -272,6 +278,54 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(await fire(doneEarly._id)).toEqual(new Date('2027-01-12T08:00:00Z'));
     expect(postsTo('D0CLICK1')).toHaveLength(1);
     expect(postsTo('D0CLICK2')).toHaveLength(2);
+
+    // Done on today's reminder while tomorrow's is due and not yet posted closes nothing more:
+    // tomorrow's still goes out.
+    h.clock.set('2027-01-12T08:00:00.100Z');
+    const late = await tasks.complete(creator, doneEarly.number, firing);
+    expect(late.nextFireAt).toEqual(new Date('2027-01-12T08:00:00Z'));
+    expect(late.closedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
+    expect(await fire(doneEarly._id)).toEqual(new Date('2027-01-13T08:00:00Z'));
+    expect(postsTo('D0CLICK1')).toHaveLength(2);
+  });
+
+  it('a firing written over a stale read puts back what an edit changed, and keeps a rename', async () => {
+    const now = new Date('2027-01-11T07:00:00Z');
+    h.clock.set(now);
+    const rule = parsed('review every day at 9am', now);
+    const moved = await tasks.create(newTask({ title: 'moved under the write', creatorId: 'U0STALE1', ...rule }));
+    const renamed = await tasks.create(newTask({ title: 'renamed under the write', creatorId: 'U0STALE2', ...rule }));
+    const firing = { at: new Date('2027-01-11T08:00:00Z'), missed: null, now: new Date('2027-01-11T08:00:00.100Z') };
+    const model = taskModel(h.database.connection);
+    const { logger, lines } = capturingLogger();
+    /** Reads the task, lets `edit` land, then writes the firing over what was read. */
+    const advanceAfter = async (taskId: unknown, edit: () => Promise<unknown>) => {
+      const stale = await model.findById(taskId);
+      if (!stale) throw new Error('task not found');
+      await edit();
+      return advanceById(model, stale, firing, logger);
+    };
+
+    // Moved to 15:00: the firing's overwrite is put back and the caller is told to decide again.
+    const movedResult = await advanceAfter(moved._id, () =>
+      tasks.edit(creator, moved.number, { dueAt: new Date('2027-01-11T14:00:00Z') }),
+    );
+    expect(movedResult).toBe(CHANGED);
+    const movedNow = await reload(moved.number);
+    expect(movedNow?.dueAt).toEqual(new Date('2027-01-11T14:00:00Z'));
+    expect(movedNow?.nextFireAt).toEqual(new Date('2027-01-11T14:00:00Z'));
+    expect(movedNow?.firedOccurrence).toBeNull();
+
+    // Renamed: the firing stands as written, with the new title.
+    const renamedResult = await advanceAfter(renamed._id, () =>
+      tasks.edit(creator, renamed.number, { title: 'renamed' }),
+    );
+    expect(renamedResult).toEqual(new Date('2027-01-12T08:00:00Z'));
+    const renamedNow = await reload(renamed.number);
+    expect(renamedNow?.title).toBe('renamed');
+    expect(renamedNow?.firedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
+    expect(renamedNow?.nextFireAt).toEqual(new Date('2027-01-12T08:00:00Z'));
+    expect(lines().filter((line) => line.level === 50)).toEqual([]);
   });
 
   it('ends a series at its count and at its end date', async () => {
