@@ -138,10 +138,8 @@ export class ReminderSchedule implements ReminderSync {
    * and so are workspaces that removed TaskPilot (their jobs were cancelled on purpose).
    */
   async reconcile(now: Date, horizonMs: number, revokedTeams: ReadonlySet<string> = new Set()): Promise<number> {
-    const due = await this.tasks
-      .find(dueFilter(new Date(now.getTime() + horizonMs), revokedTeams))
-      .sort({ nextFireAt: 1 })
-      .limit(2000);
+    const filter = dueFilter(new Date(now.getTime() + horizonMs), revokedTeams);
+    const due = await this.tasks.find(filter).sort({ nextFireAt: 1 }).limit(2000);
     if (due.length === 0) return 0;
     const jobs = await this.db
       .collection(Scheduler.COLLECTION)
@@ -151,20 +149,26 @@ export class ReminderSchedule implements ReminderSync {
       )
       .toArray();
     const byTask = new Map(jobs.map((job) => [String(job.data?.taskId), job]));
-    let repaired = 0;
-    for (const task of due) {
+    const needsJob = (task: TaskDocument): boolean => {
       const job = byTask.get(String(task._id));
       // Running, or waiting for a retry: its backoff and retry count are Agenda's to keep.
-      if (job?.lockedAt || (job?.failCount ?? 0) > 0) continue;
+      if (job?.lockedAt || (job?.failCount ?? 0) > 0) return false;
       const nextRunAt = job?.nextRunAt as Date | null | undefined;
-      if (
+      return !(
         job &&
         nextRunAt &&
         task.nextFireAt &&
         nextRunAt.getTime() <= this.backstopFor(task.nextFireAt).getTime() + 1000
-      ) {
-        continue;
-      }
+      );
+    };
+    const suspects = due.filter(needsJob);
+    if (suspects.length === 0) return 0;
+    // A firing recorded between the two reads moved the task on and then its job (removed a
+    // one-off's): read those tasks again, so the job is not put back for a fire time now past.
+    const current = await this.tasks.find({ ...filter, _id: { $in: suspects.map((task) => task._id) } });
+    let repaired = 0;
+    for (const task of current) {
+      if (!needsJob(task)) continue;
       await this.write(task);
       repaired += 1;
     }
