@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     perChannel.set(channel, [...(perChannel.get(channel) ?? []), call.at]);
   }
   const lateness: number[] = [];
+  // The worst lateness in each sixth of the spread: shows whether lateness builds up or comes in a spike.
+  const worstBySixth = Array.from({ length: 6 }, () => 0);
   let lost = 0;
   let duplicated = 0;
   for (const [channel, due] of dueByChannel) {
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
     }
     if (times.length > 1) duplicated += times.length - 1;
     lateness.push(Math.min(...times) - due);
+    const sixth = Math.min(5, Math.floor(((due - start) * 6) / Math.max(1, SPREAD_MS)));
+    worstBySixth[sixth] = Math.max(worstBySixth[sixth] ?? 0, Math.min(...times) - due);
   }
   lateness.sort((a, b) => a - b);
   const pick = (q: number) => quantile(lateness, q);
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
       `reminders: ${COUNT} due over ${SPREAD_MS / 1000} s, one worker (poll ${config.jobs.pollMs} ms, concurrency ${config.jobs.concurrency}), ${database ? `embedded ${database.kind}` : 'MONGODB_URI'} database, Node ${process.version}, ${os.cpus().length} cores`,
       `created in ${(createdMs / 1000).toFixed(1)} s (${Math.round(COUNT / (createdMs / 1000))} tasks/s, each with its job)`,
       `lateness (Slack received - due): p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${pick(1)} ms (target p99 < 1000 ms)`,
+      `worst lateness in each sixth of the spread: ${worstBySixth.join(', ')} ms`,
       `lost: ${lost}, duplicated: ${duplicated} (target 0 and 0)`,
       `recorded: ${COUNT - unrecorded} of ${COUNT} tasks moved on, ${jobsLeft} jobs left, checked ${(recordedAfterMs / 1000).toFixed(1)} s after the last post; backstop jobs run: ${backstopRuns}`,
       `peak RSS of the benchmark process (app + fake Slack): ${Math.round(peakRss / 1024 / 1024)} MB`,

@@ -1,5 +1,6 @@
 import { type DueReminder, type Fired, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
-import { testLogger } from '../../helpers/logger';
+import type { Logger } from '../../../src/logger';
+import { capturingLogger, testLogger } from '../../helpers/logger';
 
 const T0 = new Date('2027-03-01T09:00:00Z').getTime();
 
@@ -10,6 +11,7 @@ function setup(
     recordConcurrency?: number;
     recordBacklog?: number;
     fire?: (taskId: string) => Promise<Fired>;
+    logger?: Logger;
   } = {},
 ) {
   const due = new Map<string, Date>();
@@ -31,7 +33,7 @@ function setup(
     concurrency: options.concurrency ?? 5,
     recordConcurrency: options.recordConcurrency,
     recordBacklog: options.recordBacklog,
-    logger: testLogger(),
+    logger: options.logger ?? testLogger(),
   });
   return { due, fired, dispatcher, scans: () => scans };
 }
@@ -183,7 +185,9 @@ describe('ReminderDispatcher', () => {
   it('a posted reminder frees its slot at once; what it records runs after, a few at a time, in order', async () => {
     const gates = new Map<string, () => void>();
     const recording: string[] = [];
+    const { logger, lines } = capturingLogger('warn');
     const { due, fired, dispatcher } = setup({
+      logger,
       concurrency: 1,
       recordConcurrency: 2,
       fire: async (taskId) => ({
@@ -204,10 +208,14 @@ describe('ReminderDispatcher', () => {
     // All three posted through one slot; two are recording, the third waits.
     expect(fired.map((entry) => entry.taskId)).toEqual(['a', 'b', 'c']);
     expect(recording).toEqual(['a', 'b']);
-    // A failed record is logged and the lane goes on; the next occurrence is planned once recorded.
+    // A failed record is logged and the lane goes on (its job records it); the next occurrence is
+    // planned once recorded, and the failed one is not fired again by this process.
     gates.get('a')?.();
     await jest.advanceTimersByTimeAsync(0);
     expect(recording).toEqual(['a', 'b', 'c']);
+    expect(lines()).toEqual([
+      expect.objectContaining({ taskId: 'a', msg: 'reminder sent, but not recorded; its job will record it' }),
+    ]);
     gates.get('b')?.();
     await jest.advanceTimersByTimeAsync(1500);
     expect(fired.slice(3)).toEqual([{ taskId: 'b', at: T0 + 1500 }]);
