@@ -162,11 +162,12 @@ export class ReminderService {
       }
     }
     // Another worker posted it and may not have moved the task yet: moved here, at once.
-    if (claim.kind === 'finished') return settled({ kind: 'idle', next: await this.advance(taskId, at, missed, now) });
+    if (claim.kind === 'finished')
+      return settled({ kind: 'idle', next: await this.advance(taskId, at, missed, now, task) });
     return {
       kind: 'posted',
       // The clock of the firing, not of the record: a recurrence moves to its first occurrence after it.
-      record: async () => ({ kind: 'fired', next: await this.advance(taskId, at, missed, now) }),
+      record: async () => ({ kind: 'fired', next: await this.advance(taskId, at, missed, now, task) }),
     };
   }
 
@@ -218,20 +219,26 @@ export class ReminderService {
 
   /**
    * Moves the task past `at`, unless someone changed it meanwhile (then their change stands). The
-   * task is read again first: a record can trail its post by seconds during a burst, and clicks,
-   * edits and other workers write in between. The first write is by `_id` (see advanceById); if
-   * another write slipped in after the read, the rev-guarded writes after it decide.
+   * task as the firing read it is written by `_id` first (see advanceById), without reading it
+   * again: at 1,000 reminders a minute on FerretDB a second read costs 8 % of the database's time.
+   * A write that came in between (a click on the reminder, an edit) is found in the document as
+   * it was before, and the rev-guarded writes after it decide.
    */
-  private async advance(taskId: string, at: Date, missed: ReminderFields['missed'], now: Date): Promise<Date | null> {
+  private async advance(
+    taskId: string,
+    at: Date,
+    missed: ReminderFields['missed'],
+    now: Date,
+    loaded?: TaskDocument,
+  ): Promise<Date | null> {
+    if (loaded) {
+      const moved = await advanceById(this.tasks, loaded, { at, missed, now }, this.options.logger);
+      if (moved !== CHANGED) return moved;
+    }
     for (let attempt = 0; attempt < 8; attempt += 1) {
       const task = await this.tasks.findById(taskId);
       if (task?.status !== 'open') return null;
       if (task.nextFireAt?.getTime() !== at.getTime()) return task.nextFireAt;
-      if (attempt === 0) {
-        const moved = await advanceById(this.tasks, task, { at, missed, now }, this.options.logger);
-        if (moved !== CHANGED) return moved;
-        continue;
-      }
       const patch = afterFiring(task, at, now, missed);
       const updated = await this.tasks.updateOne({ _id: task._id, rev: task.rev }, { $set: patch, $inc: { rev: 1 } });
       if (updated.modifiedCount === 1) return nextAfter(task, patch);

@@ -196,7 +196,6 @@ describe('ReminderService on the MongoDB-wire server', () => {
   });
 
   it('an edit made while a reminder is being posted stands; one that leaves the schedule alone keeps the firing', async () => {
-    // The record reads the task again after the post; the stale-read path has its own test below.
     const now = new Date('2027-01-11T07:00:00Z');
     h.clock.set(now);
     const rule = parsed('review every day at 9am', now);
