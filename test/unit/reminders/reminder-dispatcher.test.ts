@@ -1,5 +1,5 @@
-import { type DueReminder, type Fired, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
 import type { Logger } from '../../../src/logger';
+import { type DueReminder, type Fired, ReminderDispatcher } from '../../../src/reminders/reminder-dispatcher';
 import { capturingLogger, testLogger } from '../../helpers/logger';
 
 const T0 = new Date('2027-03-01T09:00:00Z').getTime();
