@@ -9,6 +9,31 @@ import type { TaskSummary } from './task';
  * different Done / Snooze ids: a reminder's Done closes the occurrence it announced, a notice's is
  * the person's own.
  */
+/** A Done button's value: the task number, and on a reminder "@<epoch ms>" of its firing. */
+const DONE_VALUE = /^(\d{1,9})(?:@(\d{1,15}))?$/;
+/** A Snooze option's value: "<number>:<choice>", and on a reminder "@<epoch ms>" of its firing. */
+const SNOOZE_VALUE = /^(\d{1,9}):([a-z0-9_]{1,20})(?:@(\d{1,15}))?$/;
+
+export interface ClickedValue {
+  number: number;
+  /** The fire time a reminder's button was posted for; null on notices and on older reminders. */
+  firedAt: Date | null;
+}
+
+/** Reads a Done button's value; null when it is not one of ours. */
+export function parseDoneValue(value: string | undefined): ClickedValue | null {
+  const match = DONE_VALUE.exec(value ?? '');
+  if (!match?.[1]) return null;
+  return { number: Number(match[1]), firedAt: match[2] ? new Date(Number(match[2])) : null };
+}
+
+/** Reads a Snooze option's value; null when it is not one of ours. */
+export function parseSnoozeValue(value: string | undefined): (ClickedValue & { choice: string }) | null {
+  const match = SNOOZE_VALUE.exec(value ?? '');
+  if (!match?.[1] || !match[2]) return null;
+  return { number: Number(match[1]), choice: match[2], firedAt: match[3] ? new Date(Number(match[3])) : null };
+}
+
 export function doneSnoozeEdit(
   task: Pick<TaskSummary, 'number'>,
   ids: { blockId: string; done: string; snooze: string; firedAt?: Date },

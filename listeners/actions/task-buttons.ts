@@ -12,6 +12,7 @@ import type { Services } from '../../src/services';
 import { toSummary } from '../../src/tasks/task-commands';
 import type { Actor } from '../../src/tasks/task-service';
 import { buildTaskChanged, type TaskChange } from '../../views/task';
+import { parseDoneValue, parseSnoozeValue } from '../../views/task-actions';
 import { numberFrom, whoClicked } from './who-clicked';
 
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
@@ -60,28 +61,17 @@ export function setDue(services: Services) {
   };
 }
 
-/** "<number>@<epoch ms>": a reminder's button names the task and the firing it was posted for. */
-const REMINDER_VALUE = /^(\d{1,9})(?:@(\d{1,15}))?$/;
-
-/** The task and firing a reminder's button carries; reminders posted before firings were carried have none. */
-function reminderTarget(value: string | undefined): { number: number; firedAt: Date | null } {
-  const match = REMINDER_VALUE.exec(value ?? '');
-  if (!match) throw new UserInputError('That button no longer points at a task.');
-  return { number: numberFrom(match[1]), firedAt: match[2] ? new Date(Number(match[2])) : null };
-}
-
 /** Done on a reminder: the message is replaced in place with who closed it and when. */
 export const reminderDone = (services: Services) =>
   taskButton(services, 'done', (actor, value) => {
-    const { number, firedAt } = reminderTarget(value);
-    return services.tasks.complete(actor, number, { reminder: firedAt });
+    const clicked = parseDoneValue(value);
+    if (!clicked) throw new UserInputError('That button no longer points at a task.');
+    return services.tasks.complete(actor, numberFrom(String(clicked.number)), { reminder: clicked.firedAt });
   });
 
 /** Done on a notice (an assignment, a channel task): the person's own Done, not a reminder's. */
 export const noticeDone = (services: Services) =>
   taskButton(services, 'done', (actor, value) => services.tasks.complete(actor, numberFrom(value), 'command'));
-
-const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+(?:@\d{1,15})?$/);
 
 /**
  * A Snooze menu: "<task number>:<choice>", the time taken in the clicker's zone; a reminder's adds
@@ -91,15 +81,13 @@ const SnoozeValue = z.string().regex(/^\d{1,9}:[a-z0-9_]+(?:@\d{1,15})?$/);
 export function snoozeMenu(services: Services, from: 'reminder' | 'command') {
   return async (args: SelectArgs): Promise<void> => {
     await args.ack();
-    const value = SnoozeValue.safeParse(args.action.selected_option?.value);
-    const [target, firing] = value.success ? value.data.split('@') : [];
-    const [numberText, choice] = target ? target.split(':') : [];
-    if (!numberText || !choice || !isSnoozeChoice(choice))
+    const clicked = parseSnoozeValue(args.action.selected_option?.value);
+    if (!clicked || !isSnoozeChoice(clicked.choice))
       throw new UserInputError('That snooze option is no longer available.');
     const { actor, tz } = await whoClicked(args, services);
-    const until = snoozeUntil(choice, services.now(), tz);
-    const origin = from === 'reminder' ? { reminder: firing ? new Date(Number(firing)) : null } : from;
-    const task = await services.tasks.snooze(actor, numberFrom(numberText), until, origin);
+    const until = snoozeUntil(clicked.choice, services.now(), tz);
+    const origin = from === 'reminder' ? { reminder: clicked.firedAt } : from;
+    const task = await services.tasks.snooze(actor, numberFrom(String(clicked.number)), until, origin);
     await args.respond({
       replace_original: true,
       ...buildTaskChanged(toSummary(task), 'snoozed', { tz, actorId: actor.userId, at: services.now() }),

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { buildDeadLetterNotice, buildDeliveryProblem, buildDigest, buildReminder } from '../../views/reminder';
 import type { TaskSummary } from '../../views/task';
+import { parseDoneValue, parseSnoozeValue } from '../../views/task-actions';
 import { assertWithinBlockKitLimits } from './../helpers/block-kit';
 
 const summary = (overrides: Partial<TaskSummary> = {}): TaskSummary => ({
@@ -38,6 +39,51 @@ describe('reminder views', () => {
     expect(json).toContain('<https://test.slack.com/archives/C1/p1|From this message>');
     expect(json).toContain('Due Mon 11 Jan 2027, 09:00');
     assertWithinBlockKitLimits(message.blocks);
+  });
+
+  it('button values read back as the task and the firing they were posted for; older and foreign ones do not', () => {
+    const message = buildReminder(summary(), {
+      tz: 'UTC',
+      occurrence: new Date('2027-01-11T08:00:00Z'),
+      firedAt: new Date('2027-01-11T09:00:00Z'),
+      missed: null,
+      repeat: true,
+    });
+    const actions = message.blocks.find((block) => block.type === 'actions');
+    const elements = actions?.type === 'actions' ? actions.elements : [];
+    const done = elements.find((element) => element.action_id === 'reminder_done');
+    const snooze = elements.find((element) => element.action_id === 'reminder_snooze');
+    const firedAt = new Date('2027-01-11T09:00:00Z');
+    expect(parseDoneValue(done?.type === 'button' ? done.value : undefined)).toEqual({ number: 7, firedAt });
+    const option = snooze?.type === 'static_select' ? snooze.options?.[0]?.value : undefined;
+    expect(parseSnoozeValue(option)).toEqual({ number: 7, choice: '20m', firedAt });
+    // Buttons posted before they carried the firing, and a notice's.
+    expect(parseDoneValue('7')).toEqual({ number: 7, firedAt: null });
+    expect(parseSnoozeValue('7:1h')).toEqual({ number: 7, choice: '1h', firedAt: null });
+    for (const foreign of [
+      undefined,
+      '',
+      'seven',
+      '7@',
+      '7@x',
+      '7@1234567890123456',
+      '1234567890',
+      '7:1h:2',
+      '7:1h@',
+    ]) {
+      expect(parseDoneValue(foreign)).toBeNull();
+      expect(parseSnoozeValue(foreign)).toBeNull();
+    }
+    // Every option value stays within Slack's 150 characters.
+    const longest = buildReminder(summary({ number: 999_999_999 }), {
+      tz: 'UTC',
+      occurrence: new Date(8.64e15),
+      firedAt: new Date(8.64e15),
+      missed: null,
+      repeat: false,
+    });
+    const longestValues = JSON.stringify(longest.blocks).match(/"value":"[^"]*"/g) ?? [];
+    for (const value of longestValues) expect(value.length - '"value":""'.length).toBeLessThanOrEqual(150);
   });
 
   it('marks a missed reminder and says how many were missed', () => {
