@@ -10,10 +10,8 @@ import { toSummary } from '../tasks/task-commands';
 import { advanceById, CHANGED, nextAfter } from './advance-by-id';
 import type { Deliveries } from './deliveries';
 import { countOccurrencesBetween } from './occurrences';
-import { afterFiring, computeNextFire, firingKind, type ReminderFields } from './task-state';
+import { afterFiring, computeNextFire, firingKind, MISSED_AFTER_MS, type ReminderFields } from './task-state';
 
-/** An occurrence this much past its time when it fires was missed (TaskPilot was down). */
-export const MISSED_AFTER_MS = 60_000;
 /** A job that runs earlier than its task's fire time by more than this is stale and waits. */
 const EARLY_TOLERANCE_MS = 1000;
 export const REMINDER_EVENT = 'taskpilot_reminder';

@@ -23,6 +23,9 @@ export type ReminderFields = Pick<
   | 'missed'
 >;
 
+/** An occurrence this much past its time when it fires was missed (TaskPilot was down). */
+export const MISSED_AFTER_MS = 60_000;
+
 const same = (a: Date | null, b: Date | null): boolean => a !== null && b !== null && a.getTime() === b.getTime();
 
 export function computeNextFire(task: Omit<ReminderFields, 'nextFireAt' | 'missed'>): Date | null {
@@ -116,7 +119,10 @@ export function withFiringRecorded(
   now: Date,
 ): { fired: Partial<ReminderFields>; task: ReminderFields } {
   if (task.status !== 'open' || !firedAt || !same(task.nextFireAt, firedAt)) return { fired: {}, task };
-  const fired = afterFiring(task, firedAt, now);
+  // Recorded as the firing would have: with its own clock when it went out on time (a click a
+  // minute later on a minutely series must not skip one more), else with the click's.
+  const clock = now.getTime() - firedAt.getTime() < MISSED_AFTER_MS ? firedAt : now;
+  const fired = afterFiring(task, firedAt, clock);
   return {
     fired,
     task: {

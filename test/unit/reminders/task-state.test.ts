@@ -9,6 +9,7 @@ import {
   withFiringRecorded,
 } from '../../../src/reminders/task-state';
 
+const BERLIN_TZ = 'Europe/Berlin';
 const DAILY_9_BERLIN = { rrule: 'DTSTART;TZID=Europe/Berlin:20270111T090000\nRRULE:FREQ=DAILY', tz: 'Europe/Berlin' };
 const d = (iso: string) => new Date(iso);
 
@@ -154,6 +155,22 @@ describe('reminder state of a task', () => {
       nextFireAt: d('2027-01-11T09:00:00Z'),
     });
     expect(view.dueAt).toEqual(d('2027-01-12T08:00:00Z'));
+  });
+
+  it('a click before the record takes the firing with its own clock when it went out on time', () => {
+    const every30s = {
+      rrule: 'DTSTART;TZID=Europe/Berlin:20270111T090000\nRRULE:FREQ=SECONDLY;INTERVAL=30',
+      tz: BERLIN_TZ,
+    };
+    const posted = task({ recurrence: every30s });
+    // Clicked 40 s after 09:00:00 went out: the record would have moved it to 09:00:30, not past it.
+    expect(withFiringRecorded(posted, d('2027-01-11T08:00:00Z'), d('2027-01-11T08:00:40Z')).fired.dueAt).toEqual(
+      d('2027-01-11T08:00:30Z'),
+    );
+    // A firing more than a minute old (a late one, or a slow click): the click's clock, as a late record's.
+    expect(withFiringRecorded(posted, d('2027-01-11T08:00:00Z'), d('2027-01-11T08:01:40Z')).fired.dueAt).toEqual(
+      d('2027-01-11T08:02:00Z'),
+    );
   });
 
   it('a click on an older reminder, or on one posted before buttons named their firing, takes nothing as fired', () => {
