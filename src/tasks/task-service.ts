@@ -263,13 +263,13 @@ export class TaskService {
     }
   }
 
-  /** A reminder in the past would never fire: say so instead of storing it. */
   /** The task as a click on it should see it: a reminder's firing that is not recorded yet counts as recorded. */
   private asClicked(task: TaskDocument, origin: ActionOrigin): ReturnType<typeof withFiringRecorded> {
     if (origin === 'command') return { fired: {}, task };
     return withFiringRecorded(task, origin.reminder, this.now());
   }
 
+  /** A reminder in the past would never fire: say so instead of storing it. */
   private assertFuture(dueAt: Date | null): void {
     if (dueAt && dueAt <= this.now()) {
       throw new UserInputError('That time has already passed. Pick a time in the future.');

@@ -5,7 +5,7 @@ import { Scheduler } from '../../src/scheduler/scheduler';
 import type { Services } from '../../src/services';
 import type { NewTask } from '../../src/tasks/task-service';
 import { openTestDatabase, type TestDatabase } from './db';
-import { testLogger } from './logger';
+import { capturingLogger } from './logger';
 
 /** A clock tests move by hand. */
 export class TestClock {
@@ -26,6 +26,8 @@ export interface ReminderHarness {
   services: Services;
   config: Config;
   clock: TestClock;
+  /** The error lines the services logged so far. */
+  errors(): Record<string, unknown>[];
   cleanup(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export async function startReminderHarness(
   });
   const db = database.connection.db;
   if (!db) throw new Error('no db');
-  const logger = testLogger();
+  const { logger, lines } = capturingLogger('error');
   const clock = new TestClock(new Date(options.start ?? Date.now()));
   const now = options.start ? clock.now : () => new Date();
   const scheduler = new Scheduler({
@@ -68,6 +70,7 @@ export async function startReminderHarness(
     services,
     config,
     clock,
+    errors: () => lines(),
     async cleanup() {
       await services.dispatcher.stop(1000);
       await scheduler.shutdown(1000);

@@ -246,6 +246,7 @@ describe('ReminderService on the MongoDB-wire server', () => {
     const doneEarly = await tasks.create(newTask({ title: 'done early', creatorId: 'U0CLICK1', ...rule }));
     const snoozedEarly = await tasks.create(newTask({ title: 'snoozed early', creatorId: 'U0CLICK2', ...rule }));
     h.clock.set('2027-01-11T08:00:00.100Z');
+    const errorsBefore = h.errors().length;
     const firing = { reminder: new Date('2027-01-11T08:00:00Z') };
     /** Posts the reminder; the click comes before the dispatcher's lane records the firing. */
     const sendThenClick = async (taskId: unknown, click: () => Promise<unknown>) => {
@@ -286,6 +287,8 @@ describe('ReminderService on the MongoDB-wire server', () => {
     expect(late.closedOccurrence).toEqual(new Date('2027-01-11T08:00:00Z'));
     expect(await fire(doneEarly._id)).toEqual(new Date('2027-01-13T08:00:00Z'));
     expect(postsTo('D0CLICK1')).toHaveLength(2);
+    // Every put-back landed: none was logged as lost.
+    expect(h.errors().slice(errorsBefore)).toEqual([]);
   });
 
   it('a firing written over a stale read puts back what an edit changed, and keeps a rename', async () => {
