@@ -38,6 +38,19 @@ function setup(
   return { due, fired, dispatcher, scans: () => scans };
 }
 
+/** Stops the dispatcher and shows that stop waits for the held work until `release` lets it end. */
+async function stopWaitsFor(dispatcher: ReminderDispatcher, release: () => void): Promise<void> {
+  let stopped = false;
+  const stopping = dispatcher.stop(5000).then(() => {
+    stopped = true;
+  });
+  await jest.advanceTimersByTimeAsync(1000);
+  expect(stopped).toBe(false);
+  release();
+  await stopping;
+  expect(stopped).toBe(true);
+}
+
 describe('ReminderDispatcher', () => {
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });
@@ -268,15 +281,7 @@ describe('ReminderDispatcher', () => {
     due.set('posted', new Date(T0 + 10));
     dispatcher.start();
     await jest.advanceTimersByTimeAsync(50);
-    let stopped = false;
-    const stopping = dispatcher.stop(5000).then(() => {
-      stopped = true;
-    });
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(stopped).toBe(false);
-    release();
-    await stopping;
-    expect(stopped).toBe(true);
+    await stopWaitsFor(dispatcher, () => release());
   });
 
   it('stop waits for reminders being delivered and drops those not started', async () => {
@@ -292,14 +297,7 @@ describe('ReminderDispatcher', () => {
     due.set('second', new Date(T0 + 20));
     dispatcher.start();
     await jest.advanceTimersByTimeAsync(50);
-    let stopped = false;
-    const stopping = dispatcher.stop(5000).then(() => {
-      stopped = true;
-    });
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(stopped).toBe(false);
-    release();
-    await stopping;
+    await stopWaitsFor(dispatcher, () => release());
     expect(fired.map((entry) => entry.taskId)).toEqual(['first']);
   });
 });
