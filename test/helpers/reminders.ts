@@ -52,7 +52,9 @@ export async function startReminderHarness(
   });
   const db = database.connection.db;
   if (!db) throw new Error('no db');
-  const { logger, lines } = capturingLogger('error');
+  // Error lines are kept for tests to read; TEST_LOG_LEVEL=debug still shows everything.
+  const debugLevel = process.env.TEST_LOG_LEVEL;
+  const { logger, lines } = capturingLogger(debugLevel ?? 'error', { echo: debugLevel !== undefined });
   const clock = new TestClock(new Date(options.start ?? Date.now()));
   const now = options.start ? clock.now : () => new Date();
   const scheduler = new Scheduler({
@@ -70,7 +72,7 @@ export async function startReminderHarness(
     services,
     config,
     clock,
-    errors: () => lines(),
+    errors: () => lines().filter((line) => Number(line.level) >= 50),
     async cleanup() {
       await services.dispatcher.stop(1000);
       await scheduler.shutdown(1000);
