@@ -263,10 +263,16 @@ export class TaskService {
     }
   }
 
-  /** The task as a click on it should see it: a reminder's firing that is not recorded yet counts as recorded. */
-  private asClicked(task: TaskDocument, origin: ActionOrigin): ReturnType<typeof withFiringRecorded> {
-    if (origin === 'command') return { fired: {}, task };
-    return withFiringRecorded(task, origin.reminder, this.now());
+  /**
+   * The task as a click on it should see it (a reminder's firing that is not recorded yet counts
+   * as recorded), and where the click came from, for the state functions.
+   */
+  private asClicked(
+    task: TaskDocument,
+    origin: ActionOrigin,
+  ): ReturnType<typeof withFiringRecorded> & { from: 'reminder' | 'command' } {
+    if (origin === 'command') return { fired: {}, task, from: 'command' };
+    return { ...withFiringRecorded(task, origin.reminder, this.now()), from: 'reminder' };
   }
 
   /** A reminder in the past would never fire: say so instead of storing it. */
@@ -321,8 +327,8 @@ export class TaskService {
   /** Done: a one-off task closes; a recurring one closes its current occurrence (see afterDone). */
   async complete(actor: Actor, number: number, origin: ActionOrigin = 'command'): Promise<TaskDocument> {
     return this.mutate(actor, number, 'live', 'done', (current) => {
-      const { fired, task } = this.asClicked(current, origin);
-      const { patch } = afterDone(task, origin === 'command' ? 'command' : 'reminder');
+      const { fired, task, from } = this.asClicked(current, origin);
+      const { patch } = afterDone(task, from);
       const done = { ...fired, ...patch };
       return patch.status === 'done' ? { ...done, completedAt: this.now(), completedBy: actor.userId } : done;
     });
@@ -350,10 +356,10 @@ export class TaskService {
   async snooze(actor: Actor, number: number, until: Date, origin: ActionOrigin = 'command'): Promise<TaskDocument> {
     this.assertFuture(until);
     return this.mutate(actor, number, 'live', 'snoozed', (current) => {
-      const { fired, task } = this.asClicked(current, origin);
+      const { fired, task, from } = this.asClicked(current, origin);
       return {
         ...fired,
-        ...afterSnooze(task, until, origin === 'command' ? 'command' : 'reminder'),
+        ...afterSnooze(task, until, from),
         status: 'open',
         completedAt: null,
         completedBy: null,
