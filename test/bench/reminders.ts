@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const connection = runtime.connection;
   const pendingTasks = () => taskModel(connection).countDocuments({ teamId: 'T0BENCH', nextFireAt: { $ne: null } });
   const pendingJobs = async () =>
-    (await connection.db?.collection(Scheduler.COLLECTION).countDocuments({ name: 'reminder.fire' })) ?? -1;
+    (await connection.db?.collection(Scheduler.COLLECTION).countDocuments({ name: JobNames.fireReminder })) ?? -1;
   let unrecorded = await pendingTasks();
   let jobsLeft = await pendingJobs();
   while ((unrecorded > 0 || jobsLeft > 0) && Date.now() < deadline + GRACE_MS) {
@@ -97,9 +97,10 @@ async function main(): Promise<void> {
       continue;
     }
     if (times.length > 1) duplicated += times.length - 1;
-    lateness.push(Math.min(...times) - due);
+    const late = Math.min(...times) - due;
+    lateness.push(late);
     const sixth = Math.min(5, Math.floor(((due - start) * 6) / Math.max(1, SPREAD_MS)));
-    worstBySixth[sixth] = Math.max(worstBySixth[sixth] ?? 0, Math.min(...times) - due);
+    worstBySixth[sixth] = Math.max(worstBySixth[sixth] ?? 0, late);
   }
   lateness.sort((a, b) => a - b);
   const pick = (q: number) => quantile(lateness, q);
