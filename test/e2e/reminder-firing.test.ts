@@ -2,6 +2,7 @@ import { FakeSlack } from '../../src/playground/fake-slack';
 import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { Scheduler } from '../../src/scheduler/scheduler';
+import { elementWithAction } from '../helpers/block-kit';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
 import { blockActions, sendInteraction } from '../helpers/interactions';
@@ -79,10 +80,7 @@ describe('a reminder firing end to end across DST', () => {
     );
 
     // The Done button as posted: it names the task and the firing it was posted for.
-    const blocks = reminder.body.blocks as { block_id?: string; elements?: { action_id: string; value?: string }[] }[];
-    const done = blocks
-      .find((block) => block.block_id === 'reminder_actions')
-      ?.elements?.find((element) => element.action_id === 'reminder_done');
+    const done = elementWithAction(reminder.body.blocks, 'reminder_done');
     expect(done?.value).toBe(`1@${Date.parse('2027-03-27T08:00:00Z')}`);
     const click = await sendInteraction(
       runtime.baseUrl,

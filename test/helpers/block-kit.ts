@@ -39,8 +39,16 @@ export function assertWithinBlockKitLimits(blocks: KnownBlock[], maxBlocks = LIM
 interface AnyElement {
   type?: string;
   action_id?: string;
+  value?: string;
   text?: { text?: string };
   options?: { text: { text: string }; value: string }[];
+}
+
+/** The interactive element with this action id, wherever it sits in the blocks (as Slack received them). */
+export function elementWithAction(blocks: unknown, actionId: string): AnyElement | undefined {
+  const elements: AnyElement[] = [];
+  elementsOf(blocks, elements);
+  return elements.find((element) => element.action_id === actionId);
 }
 
 function elementsOf(value: unknown, found: AnyElement[]): void {

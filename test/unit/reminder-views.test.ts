@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { buildDeadLetterNotice, buildDeliveryProblem, buildDigest, buildReminder } from '../../views/reminder';
 import type { TaskSummary } from '../../views/task';
 import { parseDoneValue, parseSnoozeValue } from '../../views/task-actions';
-import { assertWithinBlockKitLimits } from './../helpers/block-kit';
+import { assertWithinBlockKitLimits, elementWithAction } from './../helpers/block-kit';
 
 const summary = (overrides: Partial<TaskSummary> = {}): TaskSummary => ({
   number: 7,
@@ -49,14 +49,11 @@ describe('reminder views', () => {
       missed: null,
       repeat: true,
     });
-    const actions = message.blocks.find((block) => block.type === 'actions');
-    const elements = actions?.type === 'actions' ? actions.elements : [];
-    const done = elements.find((element) => element.action_id === 'reminder_done');
-    const snooze = elements.find((element) => element.action_id === 'reminder_snooze');
+    const done = elementWithAction(message.blocks, 'reminder_done');
+    const snooze = elementWithAction(message.blocks, 'reminder_snooze');
     const firedAt = new Date('2027-01-11T09:00:00Z');
-    expect(parseDoneValue(done?.type === 'button' ? done.value : undefined)).toEqual({ number: 7, firedAt });
-    const option = snooze?.type === 'static_select' ? snooze.options?.[0]?.value : undefined;
-    expect(parseSnoozeValue(option)).toEqual({ number: 7, choice: '20m', firedAt });
+    expect(parseDoneValue(done?.value)).toEqual({ number: 7, firedAt });
+    expect(parseSnoozeValue(snooze?.options?.[0]?.value)).toEqual({ number: 7, choice: '20m', firedAt });
     // Buttons posted before they carried the firing, and a notice's.
     expect(parseDoneValue('7')).toEqual({ number: 7, firedAt: null });
     expect(parseSnoozeValue('7:1h')).toEqual({ number: 7, choice: '1h', firedAt: null });
