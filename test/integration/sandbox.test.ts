@@ -85,8 +85,10 @@ describe('hardened sandbox against hostile commands (real Docker)', () => {
   it('contains a fork bomb: forks fail at the pids limit and the shell lives on', async () => {
     // The shell waits with builtins only: in busybox sh a fork that fails ends the shell, so a
     // `sleep` forked while the bomb holds every pid would end it (as it did under a loaded CI).
+    // It waits on a FIFO made before the bomb (`read -t` sleeps there), not in a counting loop,
+    // which the bomb's CPU use stretched past the timeout on a loaded CI.
     const result = await run(
-      'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; bomb() { bomb | bomb & }; bomb; i=0; while [ $i -lt 500000 ]; do i=$((i+1)); done; echo survived',
+      'mkfifo wait; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; bomb() { bomb | bomb & }; bomb; read -t 3 x <> wait; echo survived',
       { pidsLimit: 32, timeoutSeconds: 10 },
     );
     expect(result.stdout).toMatch(/^32\n/);
