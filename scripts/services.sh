@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Real services for tests and local runs, built or started only where missing, so it is safe to
 # run again (and twice at once: a lock serialises runs).
-#   - FerretDB v1.24 (SQLite backend), built with Go through the module proxy, into
-#     .taskpilot/bin/ferretdb; the app and the tests start it themselves on a free loopback port.
-#     Skipped when MONGODB_URI points at a server of your own.
+#   - FerretDB v1.24 (SQLite backend), built with Go through the module proxy with our patches
+#     (scripts/ferretdb/*.patch, see the README there), into .taskpilot/bin/ferretdb; the app and
+#     the tests start it themselves on a free loopback port. Skipped when MONGODB_URI points at a
+#     server of your own. A patch that no longer applies fails the build.
+#   - Debian's sqlite3 shell, with which a test reads query plans from FerretDB's data files.
 #   - a Docker engine: Debian's docker.io is installed and dockerd started when nothing answers.
 #   - the sandbox test image taskpilot/sandbox:test, imported from a rootfs holding Debian's
 #     static busybox: no registry involved.
@@ -18,6 +20,9 @@ flock 9
 
 FERRETDB_VERSION="v1.24.0"
 FERRETDB_BIN="$state/bin/ferretdb"
+FERRETDB_PATCHES="$root/scripts/ferretdb"
+# The binary is rebuilt whenever the patches change: it records the digest of the ones it has.
+patches_digest() { cat "$FERRETDB_PATCHES"/*.patch | sha256sum | cut -d' ' -f1; }
 SANDBOX_IMAGE="${SANDBOX_IMAGE:-taskpilot/sandbox:test}"
 # Bump when the image's contents change, so existing machines rebuild it.
 SANDBOX_IMAGE_REVISION="1"
@@ -39,7 +44,10 @@ ensure_ferretdb() {
     say "MONGODB_URI is set; not building FerretDB"
     return
   fi
-  if [ -x "$FERRETDB_BIN" ] && "$FERRETDB_BIN" --version 2>/dev/null | grep -q "version: $FERRETDB_VERSION"; then
+  local digest
+  digest="$(patches_digest)"
+  if [ -x "$FERRETDB_BIN" ] && "$FERRETDB_BIN" --version 2>/dev/null | grep -q "version: $FERRETDB_VERSION" &&
+    [ "$(cat "$FERRETDB_BIN.patches" 2>/dev/null)" = "$digest" ]; then
     return
   fi
   command -v go >/dev/null || { say "Go is needed to build FerretDB (or set MONGODB_URI)"; exit 1; }
@@ -54,8 +62,19 @@ ensure_ferretdb() {
   cp -r "$dir/." "$build/"
   chmod -R u+w "$build"
   echo "$FERRETDB_VERSION" >"$build/build/version/version.txt"
+  local patch
+  for patch in "$FERRETDB_PATCHES"/*.patch; do
+    # Exactly, or not at all: a patch that no longer fits stops the build here.
+    if ! (cd "$build" && git apply --whitespace=nowarn "$patch"); then
+      say "FerretDB patch $(basename "$patch") does not apply to $FERRETDB_VERSION"
+      rm -rf "$build"
+      exit 1
+    fi
+    say "applied $(basename "$patch")"
+  done
   (cd "$build" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb)
   mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  echo "$digest" >"$FERRETDB_BIN.patches"
   rm -rf "$build"
   say "FerretDB ready at $FERRETDB_BIN"
 }
@@ -121,9 +140,13 @@ ensure_sandbox_image() {
   say "$SANDBOX_IMAGE ready"
 }
 
+ensure_sqlite_shell() {
+  command -v sqlite3 >/dev/null || { say "installing Debian's sqlite3"; apt_install sqlite3; }
+}
+
 case "${1:-all}" in
   ferretdb) ensure_ferretdb ;;
   docker) ensure_docker; ensure_sandbox_image ;;
-  all) ensure_ferretdb; ensure_docker; ensure_sandbox_image ;;
+  all) ensure_ferretdb; ensure_sqlite_shell; ensure_docker; ensure_sandbox_image ;;
   *) say "usage: scripts/services.sh [all|ferretdb|docker]"; exit 2 ;;
 esac

@@ -23,6 +23,11 @@ export interface EmbeddedOptions {
   logger: Logger;
   /** Overrides the search, e.g. tests that point at a freshly built binary. */
   ferretdbPath?: string;
+  /**
+   * More FerretDB flags (tests: `--test-disable-pushdown` for a reference server). Starts FerretDB
+   * even where a mongod is on PATH, since the flags mean nothing to anything else.
+   */
+  extraFerretdbArgs?: string[];
   port?: number;
 }
 
@@ -176,7 +181,7 @@ export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<Embe
   claimDataDir(pidFile, dataDir, logger);
   const port = options.port ?? (await freePort());
 
-  const mongod = onPath('mongod');
+  const mongod = options.extraFerretdbArgs ? undefined : onPath('mongod');
   if (mongod) {
     const dbPath = path.join(dataDir, 'mongod');
     fs.mkdirSync(dbPath, { recursive: true });
@@ -209,6 +214,7 @@ export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<Embe
         '--telemetry=disable',
         '--debug-addr=-',
         '--log-level=warn',
+        ...(options.extraFerretdbArgs ?? []),
       ],
       port,
       pidFile,
