@@ -4,8 +4,11 @@
 // Shared by the command-count test and `npm run bench`; no jest here.
 import type { Connection } from 'mongoose';
 import { taskModel } from '../../src/db/models/task';
+import type { FakeSlack } from '../../src/playground/fake-slack';
+import { interactivityBody, postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Services } from '../../src/services';
-import type { CommandCounter, RecordedCommand } from './command-counter';
+import { ActionIds } from '../../views/ids';
+import { CommandCounter, type RecordedCommand } from './command-counter';
 import type { TestClock } from './reminders';
 
 export const OPERATIONS = ['create', 'list', 'reminder', 'done'] as const;
@@ -77,4 +80,91 @@ export async function measureOperations(
 ): Promise<Record<Operation, RecordedCommand[]>> {
   await pass(driver, user);
   return pass(driver, user);
+}
+
+/** Every interactive element's action id and value, wherever it sits in the blocks. */
+function elementValues(value: unknown, found: { actionId: string; value: string }[] = []) {
+  if (Array.isArray(value)) for (const item of value) elementValues(item, found);
+  else if (value && typeof value === 'object') {
+    const element = value as { action_id?: unknown; value?: unknown };
+    if (typeof element.action_id === 'string' && typeof element.value === 'string') {
+      found.push({ actionId: element.action_id, value: element.value });
+    }
+    for (const inner of Object.values(value)) elementValues(inner, found);
+  }
+  return found;
+}
+
+/** The value of the Done button on the latest reminder Slack received for task `number`. */
+function reminderDoneValue(slack: FakeSlack, number: number): string | undefined {
+  for (const call of slack.callsTo('chat.postMessage').reverse()) {
+    const done = elementValues(call.body.blocks).find(
+      (element) => element.actionId === ActionIds.reminderDone && element.value.startsWith(`${number}@`),
+    );
+    if (done) return done.value;
+  }
+  return undefined;
+}
+
+/**
+ * A driver for an app of the web role serving `baseUrl`, whose Web API and response URLs are
+ * `slack`, and whose services are `services` over `connection` (opened with command monitoring).
+ */
+export function httpDriver(input: {
+  baseUrl: string;
+  signingSecret: string;
+  slack: FakeSlack;
+  teamId: string;
+  services: Services;
+  connection: Connection;
+  clock: TestClock;
+  answerTimeoutMs?: number;
+}): OperationDriver {
+  const { slack } = input;
+  let sent = 0;
+  const answerOf = async (id: string, res: Response) => {
+    if (res.status !== 200) throw new Error(`the app answered ${res.status}`);
+    return (await slack.waitForResponse(id, input.answerTimeoutMs ?? 20_000)).body as { text?: string };
+  };
+  return {
+    teamId: input.teamId,
+    services: input.services,
+    connection: input.connection,
+    counter: CommandCounter.forConnection(input.connection),
+    clock: input.clock,
+    async command(text, user) {
+      const id = `count-r${++sent}`;
+      const body = slashCommandBody({
+        text,
+        user_id: user,
+        team_id: input.teamId,
+        response_url: slack.responseUrl(id),
+      });
+      const res = await postSigned(`${input.baseUrl}/slack/events`, body, 'application/x-www-form-urlencoded', {
+        secret: input.signingSecret,
+      });
+      return answerOf(id, res);
+    },
+    async clickDone(number, user) {
+      const value = reminderDoneValue(slack, number);
+      if (!value) throw new Error(`no reminder with Done was posted for #${number}`);
+      const id = `count-b${++sent}`;
+      const payload = {
+        type: 'block_actions',
+        team: { id: input.teamId, domain: 'bench' },
+        user: { id: user, team_id: input.teamId },
+        api_app_id: 'A0TEST',
+        trigger_id: '1.2.3',
+        response_url: slack.responseUrl(id),
+        actions: [{ action_ts: '1', action_id: ActionIds.reminderDone, block_id: 'b', type: 'button', value }],
+      };
+      const res = await postSigned(
+        `${input.baseUrl}/slack/events`,
+        interactivityBody(payload),
+        'application/x-www-form-urlencoded',
+        { secret: input.signingSecret },
+      );
+      return answerOf(id, res);
+    },
+  };
 }

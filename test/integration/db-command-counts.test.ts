@@ -3,22 +3,20 @@
 // monitoring, are the same with 50 tasks stored and with 2,000; and every filter they send is
 // served by an index the models declare. The count carries over to MongoDB, where FerretDB's
 // timings do not.
+//
+// What the index check leaves out, and why: inserts carry no filter, and getMore continues a
+// find already checked. Sorts are not checked: each list's sort follows its index's equality
+// prefix (dueAt), with `number` only breaking ties among a person's own rows, which MongoDB sorts
+// in memory within the list's limit of 200. Agenda's own poll and lock queries are not among the
+// operations (this app is of the web role): they run per poll, not per request, and are Agenda's.
 import { taskModel } from '../../src/db/models/task';
 import { FakeSlack } from '../../src/playground/fake-slack';
-import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { Scheduler } from '../../src/scheduler/scheduler';
-import { elementWithAction } from '../helpers/block-kit';
-import {
-  CommandCounter,
-  countByCommand,
-  type RecordedCommand,
-  withCommandMonitoring,
-} from '../helpers/command-counter';
+import { countByCommand, type RecordedCommand, withCommandMonitoring } from '../helpers/command-counter';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { declaredIndexes, unservedQueries } from '../helpers/index-coverage';
-import { blockActions, sendInteraction } from '../helpers/interactions';
-import { measureOperations, type OperationDriver } from '../helpers/operation-counts';
+import { httpDriver, measureOperations, type OperationDriver } from '../helpers/operation-counts';
 import { TestClock } from '../helpers/reminders';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 import { insertSeedTasks, seedPerson, seedTask } from '../helpers/seed-tasks';
@@ -36,7 +34,6 @@ describe('database commands per operation', () => {
   let runtime: Runtime & { baseUrl: string };
   let driver: OperationDriver;
   const clock = new TestClock(NOW);
-  let sent = 0;
 
   beforeAll(async () => {
     slack = await FakeSlack.start();
@@ -49,44 +46,15 @@ describe('database commands per operation', () => {
       role: 'web',
       extra: { now: clock.now },
     });
-    driver = {
+    driver = httpDriver({
+      baseUrl: runtime.baseUrl,
+      signingSecret: TEST_SIGNING_SECRET,
+      slack,
       teamId: TEAM,
-      counter: CommandCounter.forConnection(runtime.connection),
       services: runtime.services,
       connection: runtime.connection,
       clock,
-      async command(text, user) {
-        const id = `r${++sent}`;
-        const res = await postSigned(
-          `${runtime.baseUrl}/slack/events`,
-          slashCommandBody({ text, user_id: user, team_id: TEAM, response_url: slack.responseUrl(id) }),
-          'application/x-www-form-urlencoded',
-          { secret: TEST_SIGNING_SECRET },
-        );
-        expect(res.status).toBe(200);
-        return (await slack.waitForResponse(id, 20_000)).body as { text?: string };
-      },
-      async clickDone(number, user) {
-        const post = slack
-          .callsTo('chat.postMessage')
-          .reverse()
-          .find((call) => elementWithAction(call.body.blocks, 'reminder_done')?.value?.startsWith(`${number}@`));
-        const value = post && elementWithAction(post.body.blocks, 'reminder_done')?.value;
-        if (!value) throw new Error(`no reminder with Done was posted for #${number}`);
-        const id = `b${++sent}`;
-        const res = await sendInteraction(
-          runtime.baseUrl,
-          blockActions(user, slack.responseUrl(id), {
-            action_id: 'reminder_done',
-            block_id: 'b',
-            type: 'button',
-            value,
-          }),
-        );
-        expect(res.status).toBe(200);
-        return (await slack.waitForResponse(id, 20_000)).body as { text?: string };
-      },
-    };
+    });
   });
 
   afterAll(async () => {
