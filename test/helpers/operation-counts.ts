@@ -71,15 +71,29 @@ async function pass(driver: OperationDriver, user: string): Promise<Record<Opera
 }
 
 /**
- * One pass to warm the caches (profiles, the revoked-workspace check), then the measured pass:
- * each operation's commands, from its request to the end of the background work it started.
+ * One pass to warm the caches (profiles, the revoked-workspace check), then `passes` measured
+ * passes: each operation's commands, from its request to the end of the background work it
+ * started. With more than one pass, each operation keeps its pass with the fewest commands: the
+ * caches expire on the wall clock (30 s), so a refresh can fall into any one pass, while a
+ * command that grows with the data is in every pass.
  */
 export async function measureOperations(
   driver: OperationDriver,
   user: string,
+  passes = 1,
 ): Promise<Record<Operation, RecordedCommand[]>> {
   await pass(driver, user);
-  return pass(driver, user);
+  let best = await pass(driver, user);
+  for (let extra = 1; extra < passes; extra += 1) {
+    const next = await pass(driver, user);
+    best = Object.fromEntries(
+      OPERATIONS.map((operation) => [
+        operation,
+        next[operation].length < best[operation].length ? next[operation] : best[operation],
+      ]),
+    ) as Record<Operation, RecordedCommand[]>;
+  }
+  return best;
 }
 
 /** Every interactive element's action id and value, wherever it sits in the blocks. */
