@@ -33,8 +33,8 @@ export interface SeedShape {
   channels: number;
   tz: string;
   /**
-   * The instant the phrases are read at. Two days before `now` at the least: a seeded reminder
-   * must not come due while a test or benchmark runs (it would be measured as theirs).
+   * The instant the phrases are read at: days ahead of the clock of the test or benchmark, so no
+   * seeded reminder comes due while it runs (its firing would be measured as theirs).
    */
   parseAt: Date;
 }

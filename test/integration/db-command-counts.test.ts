@@ -65,7 +65,8 @@ describe('database commands per operation', () => {
 
   /**
    * The background scans that run every few seconds over every task: the dispatcher's (what fires
-   * soon) and the reconciler's (every reminder due soon has its job), as their jobs call them.
+   * soon) and the reconciler's (every reminder due soon has its job), as their jobs call them,
+   * and the maintenance sweep of expired Slack event ids.
    */
   async function scans(): Promise<RecordedCommand[]> {
     const { services } = runtime;
@@ -75,6 +76,7 @@ describe('database commands per operation', () => {
       await services.workspaces.revokedTeams(),
     );
     await services.reminderSchedule.reconcile(clock.now(), 5 * 60_000, await services.workspaces.revokedTeams());
+    await services.processedEvents.sweep();
     return driver.counter.take();
   }
 
