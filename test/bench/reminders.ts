@@ -7,7 +7,7 @@ import { taskModel } from '../../src/db/models/task';
 import { JobNames } from '../../src/reminders/reminder-schedule';
 import { Scheduler } from '../../src/scheduler/scheduler';
 import { runBench, startBenchApp } from './bench-app';
-import { quantile } from './quantile';
+import { latenessOf } from './reminder-lateness';
 
 const COUNT = Number(process.env.BENCH_REMINDERS ?? 1000);
 const SPREAD_MS = Number(process.env.BENCH_SPREAD_MS ?? 60_000);
@@ -80,36 +80,18 @@ async function main(): Promise<void> {
   }
   const recordedAfterMs = Date.now() - lastPost;
 
-  const perChannel = new Map<string, number[]>();
-  for (const call of posts()) {
-    const channel = String(call.body.channel);
-    perChannel.set(channel, [...(perChannel.get(channel) ?? []), call.at]);
-  }
-  const lateness: number[] = [];
-  // The worst lateness in each sixth of the spread: shows whether lateness builds up or comes in a spike.
-  const worstBySixth = Array.from({ length: 6 }, () => 0);
-  let lost = 0;
-  let duplicated = 0;
-  for (const [channel, due] of dueByChannel) {
-    const times = perChannel.get(channel);
-    if (!times) {
-      lost += 1;
-      continue;
-    }
-    if (times.length > 1) duplicated += times.length - 1;
-    const late = Math.min(...times) - due;
-    lateness.push(late);
-    const sixth = Math.min(5, Math.floor(((due - start) * 6) / Math.max(1, SPREAD_MS)));
-    worstBySixth[sixth] = Math.max(worstBySixth[sixth] ?? 0, late);
-  }
-  lateness.sort((a, b) => a - b);
-  const pick = (q: number) => quantile(lateness, q);
+  const report = latenessOf(
+    dueByChannel,
+    posts().map((call) => ({ channel: String(call.body.channel), at: call.at })),
+    { start, ms: SPREAD_MS },
+  );
+  const { lost, duplicated, worstBySixth } = report;
 
   process.stdout.write(
     `${[
       `reminders: ${COUNT} due over ${SPREAD_MS / 1000} s, one worker (poll ${config.jobs.pollMs} ms, concurrency ${config.jobs.concurrency}), ${database ? `embedded ${database.kind}` : 'MONGODB_URI'} database, Node ${process.version}, ${os.cpus().length} cores`,
       `created in ${(createdMs / 1000).toFixed(1)} s (${Math.round(COUNT / (createdMs / 1000))} tasks/s, each with its job)`,
-      `lateness (Slack received - due): p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms, max ${pick(1)} ms (target p99 < 1000 ms)`,
+      `lateness (Slack received - due): p50 ${report.p50} ms, p99 ${report.p99} ms, max ${report.max} ms (target p99 < 1000 ms)`,
       `worst lateness in each sixth of the spread: ${worstBySixth.join(', ')} ms`,
       `lost: ${lost}, duplicated: ${duplicated} (target 0 and 0)`,
       `recorded: ${COUNT - unrecorded} of ${COUNT} tasks moved on, ${jobsLeft} jobs left, checked ${(recordedAfterMs / 1000).toFixed(1)} s after the last post; backstop jobs run: ${backstopRuns}`,
