@@ -72,7 +72,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (!config.encryptionKey) {
       throw new TaskPilotError(ErrorCode.Config, 'TASKPILOT_ENCRYPTION_KEY is required with OAuth');
     }
-    installationStore = mongoInstallationStore(options.connection, config.encryptionKey);
+    // The services' store: its cache is written through by this process's installs and revokes.
+    installationStore =
+      options.services.installations ?? mongoInstallationStore(options.connection, config.encryptionKey, { logger });
     oauth = {
       clientId: slack.auth.clientId,
       clientSecret: slack.auth.clientSecret,
@@ -127,7 +129,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
   });
   registerErrorHandler(app, logger);
-  registerListeners(app, options.services);
+  registerListeners(app, options.services, metrics);
 
   return {
     app,
