@@ -3,6 +3,9 @@ import { ErrorCode } from '../errors';
 import { withDeadline } from '../util/deadline';
 import type { ReadinessCheck } from './readiness';
 
+/** How the readiness connection names itself to the server (its `hello`, server logs). */
+export const READINESS_APP_NAME = 'taskpilot-readiness';
+
 export interface MongoReadiness {
   check: ReadinessCheck;
   close(): Promise<void>;
@@ -23,7 +26,7 @@ export function mongoReadiness(uri: string, timeoutMs = 1500): MongoReadiness {
     // A probe that failed is asked again by the next probe, not retried inside this one.
     retryReads: false,
     retryWrites: false,
-    appName: 'taskpilot-readiness',
+    appName: READINESS_APP_NAME,
   });
   return {
     check: {
