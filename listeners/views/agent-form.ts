@@ -8,11 +8,12 @@ import { AgentFormBlocks } from '../../views/ids';
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
 /**
- * The answer to a submission is its ack, due within Slack's 3 s: the person's profile and the
- * policy and budget checks (database reads) get this long each to put a refusal on the form.
- * Later than that the form closes, and a refusal comes by DM when the run is requested.
+ * The answer to a submission is its ack, due within Slack's 3 s (of which admission may have
+ * taken 0.5 s): the person's profile (cached from opening the form) and the policy and budget
+ * checks (database reads) get this long each to put a refusal on the form. Later than that the
+ * form closes, and a refusal comes by DM when the run is requested.
  */
-const CHECK_WAIT_MS = 1000;
+const CHECK_WAIT_MS = 800;
 
 /**
  * The Agent run form submitted: missing fields come back next to their inputs; everything else

@@ -7,8 +7,11 @@ import { payloadKind } from './payload-kind';
 
 export const BUSY_TEXT = "I'm busy right now — please try again in a moment. Nothing was changed.";
 
-/** A view submission's answer is its ack, and Slack waits 3 s for it: it may wait less for a slot. */
-const VIEW_SUBMISSION_WAIT_MS = 1000;
+/**
+ * A view submission's answer is its ack, and Slack waits 3 s for it: it waits at most this for a
+ * slot, leaving time for its listener's own bounded checks (see listeners/views).
+ */
+const VIEW_SUBMISSION_WAIT_MS = 500;
 
 /** How a refused request is told, from what its payload offers. */
 type Tell =

@@ -48,8 +48,12 @@ export class Admission {
     return this.queued.length;
   }
 
-  /** A slot for request work, or undefined when it is refused (the queue is full or the wait ran out). */
+  /**
+   * A slot for request work, or undefined when it is refused (the queue is full or the wait ran
+   * out). `waitMs` can shorten the wait, never lengthen it past `maxWaitMs`.
+   */
   async admit(waitMs = this.options.maxWaitMs): Promise<Release | undefined> {
+    waitMs = Math.min(waitMs, this.options.maxWaitMs);
     if (this.running < this.options.maxInFlight && this.queued.length === 0) return this.take(false);
     if (this.queued.length >= this.options.maxQueued || waitMs <= 0) return undefined;
     return new Promise<Release | undefined>((resolve) => {

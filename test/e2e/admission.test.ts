@@ -86,7 +86,12 @@ describe('admission control under a burst', () => {
     const buttonStarted = Date.now();
     const button = await sendInteraction(
       runtime.baseUrl,
-      blockActions(ANA, slack.responseUrl('button'), { action_id: 'task_done', block_id: 'b', type: 'button', value: '1' }),
+      blockActions(ANA, slack.responseUrl('button'), {
+        action_id: 'task_done',
+        block_id: 'b',
+        type: 'button',
+        value: '1',
+      }),
     );
     expect(button.status).toBe(200);
     expect(((await slack.waitForResponse('button')).body as Answer).text).toBe(BUSY_TEXT);
@@ -104,7 +109,10 @@ describe('admission control under a burst', () => {
       view: { id: 'V0BUSY', team_id: TEAM, ...form, hash: 'h', state: { values: {} } },
     });
     expect(submitted.status).toBe(200);
-    expect(await submitted.json()).toEqual({ response_action: 'errors', errors: { [firstInput as string]: BUSY_TEXT } });
+    expect(await submitted.json()).toEqual({
+      response_action: 'errors',
+      errors: { [firstInput as string]: BUSY_TEXT },
+    });
 
     // A mention: told in its thread.
     const mention = await postSigned(

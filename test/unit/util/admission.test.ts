@@ -59,6 +59,20 @@ describe('Admission', () => {
     expect(await admission.admit()).toBeDefined();
   });
 
+  it('lets a caller shorten the wait but never lengthen it past maxWaitMs', async () => {
+    jest.useFakeTimers();
+    const admission = new Admission({ maxInFlight: 1, maxQueued: 5, maxWaitMs: 100 });
+    await admission.admit();
+    const longer = admission.admit(10_000);
+    const shorter = admission.admit(10);
+    jest.advanceTimersByTime(10);
+    expect(await shorter).toBeUndefined();
+    expect(admission.waiting).toBe(1);
+    jest.advanceTimersByTime(90);
+    expect(await longer).toBeUndefined();
+    expect(admission.waiting).toBe(0);
+  });
+
   it('run() does not start refused work', async () => {
     const admission = new Admission({ maxInFlight: 1, maxQueued: 0, maxWaitMs: 0 });
     const held = await admission.admit();
