@@ -92,6 +92,20 @@ export function admissionControl(
   metrics: Metrics,
   logger: Logger,
 ): Middleware<AnyMiddlewareArgs> {
+  // A flood refuses hundreds a second: one line a second says so, the counter has each one.
+  let shedSinceLog = 0;
+  let lastLog = 0;
+  const logShed = (kind: string) => {
+    shedSinceLog += 1;
+    const now = Date.now();
+    if (now - lastLog < 1000) return;
+    logger.warn(
+      { kind, shed: shedSinceLog, inFlight: admission.inFlight, waiting: admission.waiting },
+      'busy: requests refused (counted in taskpilot_requests_shed_total)',
+    );
+    shedSinceLog = 0;
+    lastLog = now;
+  };
   const gauge = () => {
     metrics.admission.set({ state: 'in_flight' }, admission.inFlight);
     metrics.admission.set({ state: 'waiting' }, admission.waiting);
@@ -108,7 +122,7 @@ export function admissionControl(
     if (!release) {
       const kind = payloadKind(body);
       metrics.shedRequests.inc({ kind });
-      logger.warn({ kind, inFlight: admission.inFlight, waiting: admission.waiting }, 'busy: request refused');
+      logShed(kind);
       await tellBusy(tell, args as unknown as BusyArgs).catch((error) =>
         logger.warn({ err: error, kind }, 'could not tell a refused request that we are busy'),
       );
