@@ -29,6 +29,7 @@ import { WorkspaceClients } from './slack/workspace-clients';
 import { TaskForms } from './tasks/task-forms';
 import { TaskService } from './tasks/task-service';
 import { UsageService } from './usage/usage-service';
+import { Admission } from './util/admission';
 import { BackgroundWork } from './util/background';
 import { Workspaces } from './workspaces/workspaces';
 
@@ -72,7 +73,7 @@ export async function composeServices(input: {
   const auth = config.slack.auth;
   const installations =
     auth.kind === 'oauth' && config.encryptionKey
-      ? mongoInstallationStore(connection, config.encryptionKey)
+      ? mongoInstallationStore(connection, config.encryptionKey, { logger })
       : undefined;
   // The two know each other: a revoked workspace gets no client, and revoking drops cached ones.
   let clients: WorkspaceClients | undefined;
@@ -169,6 +170,12 @@ export async function composeServices(input: {
   });
   const profiles = new UserProfiles(logger);
   const background = new BackgroundWork(logger);
+  // Requests may queue four deep per slot; beyond that, or after the wait, they are told busy.
+  const admission = new Admission({
+    maxInFlight: config.admission.maxInFlight,
+    maxQueued: 4 * config.admission.maxInFlight,
+    maxWaitMs: config.admission.maxWaitMs,
+  });
   const home = new HomeTab({
     tasks,
     profiles,
@@ -176,6 +183,7 @@ export async function composeServices(input: {
     usage,
     monthlyBudgetUsd: config.openai.monthlyBudgetUsd,
     background,
+    admission,
     logger,
     now,
   });
@@ -210,6 +218,8 @@ export async function composeServices(input: {
     agentRuns,
     agentPolicy,
     background,
+    admission,
+    installations,
     now,
   };
 }

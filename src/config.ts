@@ -117,6 +117,11 @@ const EnvSchema = z.object({
   TASKPILOT_JOB_RETRY_MS: positiveInt(5000, 'milliseconds before the first retry of a failed job (doubling after)'),
   TASKPILOT_JOB_RETRIES: positiveInt(5, 'retries of a failed job before it goes to the dead-letter queue'),
   TASKPILOT_JOB_CONCURRENCY: positiveInt(5, 'reminder jobs one worker runs at once'),
+  TASKPILOT_MAX_IN_FLIGHT: positiveInt(8, 'Slack requests one process works on at once; more are answered busy'),
+  TASKPILOT_ADMISSION_WAIT_MS: positiveInt(
+    1000,
+    'milliseconds a request over TASKPILOT_MAX_IN_FLIGHT waits for a slot before it is answered busy; capped at 2000',
+  ),
   SENTRY_DSN: optionalUrl('the DSN from your Sentry project settings'),
   LOG_LEVEL: optionalText.pipe(
     z
@@ -187,6 +192,8 @@ export interface Config {
     retries: number;
     concurrency: number;
   };
+  /** Admission control: request work at once, and how long one over the bound waits. */
+  admission: { maxInFlight: number; maxWaitMs: number };
   sentryDsn: string | undefined;
   logLevel: string;
   port: number;
@@ -370,6 +377,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retries: env.TASKPILOT_JOB_RETRIES,
       concurrency: env.TASKPILOT_JOB_CONCURRENCY,
     },
+    // The wait is capped so a refused request is still told "busy" within Slack's 3 s.
+    admission: { maxInFlight: env.TASKPILOT_MAX_IN_FLIGHT, maxWaitMs: Math.min(env.TASKPILOT_ADMISSION_WAIT_MS, 2000) },
     sentryDsn: env.SENTRY_DSN,
     logLevel: env.LOG_LEVEL ?? 'info',
     port: env.PORT ?? 3000,

@@ -5,9 +5,10 @@ import type { Connection } from 'mongoose';
 import { defineJobs, schedulePeriodicJobs } from '../jobs';
 import { composeServices, workerName } from './compose';
 import type { Config } from './config';
-import { connectMongo, pingMongo, redactUri } from './db/connection';
+import { connectMongo, redactUri } from './db/connection';
 import { type EmbeddedMongo, startEmbeddedMongo } from './db/embedded';
 import { ErrorCode, TaskPilotError } from './errors';
+import { mongoReadiness } from './http/mongo-readiness';
 import { startOpsServer } from './http/ops-server';
 import type { ReadinessCheck } from './http/readiness';
 import { operationalRoutes } from './http/routes';
@@ -120,8 +121,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;
+    // Readiness pings on a connection of its own, so a busy pool is not reported as an outage.
+    const readiness = mongoReadiness(uri);
+    started.push({ name: 'readiness connection', stop: () => readiness.close() });
     const checks: ReadinessCheck[] = [
-      { name: 'mongodb', check: () => pingMongo(connection) },
+      readiness.check,
       { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
     ];
     if (docker) {

@@ -1,3 +1,4 @@
+import type { InstallationStore } from '@slack/bolt';
 import type { AgentPolicy } from './agent/agent-policy';
 import type { AgentRuns } from './agent/agent-runs';
 import type { HomeTab } from './home/home-tab';
@@ -13,6 +14,7 @@ import type { ProcessedEvents } from './slack/processed-events';
 import type { UserProfiles } from './slack/user-profiles';
 import type { TaskForms } from './tasks/task-forms';
 import type { TaskService } from './tasks/task-service';
+import type { Admission } from './util/admission';
 import type { BackgroundWork } from './util/background';
 import type { Workspaces } from './workspaces/workspaces';
 
@@ -40,6 +42,10 @@ export interface Services {
   agentPolicy: AgentPolicy;
   /** Work that follows a request (notifications, home refreshes); shutdown waits for it. */
   background: BackgroundWork;
+  /** Bounds request work in this process; background work takes its low-priority slots. */
+  admission: Admission;
+  /** OAuth deployments: the one (cached) installation store, shared by Bolt and the jobs. */
+  installations?: InstallationStore;
   /** The clock, so tests can fix "now". */
   now: () => Date;
 }

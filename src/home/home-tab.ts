@@ -6,6 +6,7 @@ import type { WorkspaceClients } from '../slack/workspace-clients';
 import { toSummary } from '../tasks/task-commands';
 import type { TaskChangeEvent, TaskService, TaskWatcher } from '../tasks/task-service';
 import type { UsageService } from '../usage/usage-service';
+import type { Admission } from '../util/admission';
 import type { BackgroundWork } from '../util/background';
 
 export interface HomeTabOptions {
@@ -15,6 +16,8 @@ export interface HomeTabOptions {
   usage: UsageService;
   monthlyBudgetUsd: number;
   background: BackgroundWork;
+  /** Refreshes take its low-priority slots, so they wait while requests keep the database busy. */
+  admission?: Admission;
   logger: Logger;
   now: () => Date;
 }
@@ -24,13 +27,22 @@ const HOME_TASK_LIMIT = 200;
 /** People whose home tab one change refreshes: the actor, the creator and the assignees. */
 const MAX_REFRESHED = 6;
 
+interface PendingRefresh {
+  /** Another change came while this refresh was publishing: publish once more after it. */
+  again: boolean;
+  /** The client of the request that asked, when it had one (app_home_opened). */
+  client: WebClient | undefined;
+}
+
 /**
  * Publishes each person's home tab (views.publish), on app_home_opened and again after every
- * change to a task they are part of. Refreshes for one person are serialised, so an older
- * snapshot never overwrites a newer one.
+ * change to a task they are part of. Refreshes are coalesced per person: at most one runs and
+ * one more is pending, however many changes ask, so an older snapshot never overwrites a newer
+ * one and a burst of changes costs two publishes. They run in background slots of admission
+ * control, so they yield to requests.
  */
 export class HomeTab implements TaskWatcher {
-  private readonly inFlight = new Map<string, { again: boolean }>();
+  private readonly pending = new Map<string, PendingRefresh>();
 
   constructor(private readonly options: HomeTabOptions) {}
 
@@ -64,24 +76,40 @@ export class HomeTab implements TaskWatcher {
     await web.views.publish({ user_id: userId, view });
   }
 
-  /** Refreshes in the background; a refresh asked for while one runs runs once more after it. */
-  refresh(teamId: string, userId: string): void {
+  /** People with a refresh running or waiting for a slot. */
+  get refreshesPending(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Refreshes in the background; asked again while one waits, it merges into that one, and asked
+   * while one publishes, it runs once more after it.
+   */
+  refresh(teamId: string, userId: string, client?: WebClient): void {
     const key = `${teamId}:${userId}`;
-    const running = this.inFlight.get(key);
-    if (running) {
-      running.again = true;
+    const pending = this.pending.get(key);
+    if (pending) {
+      pending.again = true;
+      pending.client ??= client;
       return;
     }
-    const state = { again: false };
-    this.inFlight.set(key, state);
+    const state: PendingRefresh = { again: false, client };
+    this.pending.set(key, state);
+    const { admission } = this.options;
     this.options.background.run('home tab refresh', async () => {
       try {
         do {
+          const release = admission ? await admission.background() : undefined;
+          // Whatever asked before this point is covered by the snapshot about to be read.
           state.again = false;
-          await this.publish(teamId, userId);
+          try {
+            await this.publish(teamId, userId, 0, state.client);
+          } finally {
+            release?.();
+          }
         } while (state.again);
       } finally {
-        this.inFlight.delete(key);
+        this.pending.delete(key);
       }
     });
   }

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The payload kinds Slack sends to /slack/events; anything else is counted as "other". */
 export const PAYLOAD_KINDS = [
@@ -22,6 +22,10 @@ export interface Metrics {
   slackRequests: Counter<'kind'>;
   ackLatency: Histogram<'kind'>;
   httpRequests: Counter<'route' | 'status'>;
+  /** Requests refused by admission control and answered "busy", by payload kind. */
+  shedRequests: Counter<'kind'>;
+  /** Request and background work holding an admission slot, and requests waiting for one. */
+  admission: Gauge<'state'>;
 }
 
 /** One registry per process (and per test), so metrics never leak between app instances. */
@@ -47,6 +51,18 @@ export function createMetrics(): Metrics {
       name: 'taskpilot_http_requests_total',
       help: 'Requests to the operational routes by route and status',
       labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    shedRequests: new Counter({
+      name: 'taskpilot_requests_shed_total',
+      help: 'Requests refused by admission control (over TASKPILOT_MAX_IN_FLIGHT) and answered busy, by payload kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    admission: new Gauge({
+      name: 'taskpilot_admission_slots',
+      help: 'Admission control: work holding a slot (in_flight) and requests waiting for one (waiting)',
+      labelNames: ['state'],
       registers: [registry],
     }),
   };

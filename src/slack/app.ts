@@ -15,6 +15,8 @@ import { ErrorCode, TaskPilotError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../observability/metrics';
 import type { Services } from '../services';
+import { CacheLoadTimeout } from '../util/stale-cache';
+import { BUSY_TEXT } from './admission-middleware';
 import { boltLogger } from './bolt-logger';
 import { registerErrorHandler } from './error-handler';
 import { mongoInstallationStore } from './installation-store';
@@ -37,13 +39,23 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+/**
+ * Bolt's authorize from the (cached) installation store. A first lookup the database did not
+ * answer in time fails the request, which was acknowledged already: the error handler then
+ * tells the person we are busy, through the response URL where there is one.
+ */
 function authorizeFrom(store: InstallationStore): Authorize<boolean> {
   return async (source) => {
-    const installation = await store.fetchInstallation({
-      teamId: source.teamId,
-      enterpriseId: source.enterpriseId,
-      isEnterpriseInstall: source.isEnterpriseInstall,
-    });
+    const installation = await store
+      .fetchInstallation({
+        teamId: source.teamId,
+        enterpriseId: source.enterpriseId,
+        isEnterpriseInstall: source.isEnterpriseInstall,
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof CacheLoadTimeout)) throw error;
+        throw new TaskPilotError(ErrorCode.DatabaseUnavailable, error.message, BUSY_TEXT, { cause: error });
+      });
     return {
       botToken: installation.bot?.token,
       botId: installation.bot?.id,
@@ -72,7 +84,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (!config.encryptionKey) {
       throw new TaskPilotError(ErrorCode.Config, 'TASKPILOT_ENCRYPTION_KEY is required with OAuth');
     }
-    installationStore = mongoInstallationStore(options.connection, config.encryptionKey);
+    // The services' store: its cache is written through by this process's installs and revokes.
+    installationStore =
+      options.services.installations ?? mongoInstallationStore(options.connection, config.encryptionKey, { logger });
     oauth = {
       clientId: slack.auth.clientId,
       clientSecret: slack.auth.clientSecret,
@@ -127,7 +141,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
   });
   registerErrorHandler(app, logger);
-  registerListeners(app, options.services);
+  registerListeners(app, options.services, metrics);
 
   return {
     app,

@@ -1,12 +1,36 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../logger';
-import type { Metrics } from '../observability/metrics';
+import type { Metrics, PayloadKind } from '../observability/metrics';
 import { payloadKind } from './payload-kind';
 
 /**
- * Wraps a Bolt receiver to do two things Bolt does not: time every acknowledgement (the number
- * Slack's 3-second limit is about) by payload kind, and acknowledge any payload no listener
- * acknowledged, so Slack never sees Bolt's 3-second 404 for an interaction we do not handle.
+ * Payloads whose acknowledgement carries nothing: they are acknowledged the moment they arrive,
+ * before Bolt authorises them (an installation lookup with OAuth) and before any middleware or
+ * listener runs, so nothing the app waits on can make Slack's 3 s run out. A view submission
+ * (its answer may be errors or a new view) and an options request (its answer is the options)
+ * are acknowledged by their listeners, which answer without waiting on the database.
+ */
+const ACKED_AT_ONCE: ReadonlySet<PayloadKind> = new Set([
+  'command',
+  'event',
+  'block_actions',
+  'shortcut',
+  'message_action',
+  'view_closed',
+]);
+
+/** Workflow functions answer through their ack; everything else in the Events API is empty. */
+function acksAtOnce(kind: PayloadKind, body: unknown): boolean {
+  if (!ACKED_AT_ONCE.has(kind)) return false;
+  return (body as { event?: { type?: unknown } }).event?.type !== 'function_executed';
+}
+
+/**
+ * Wraps a Bolt receiver to do what Bolt does not: acknowledge at once what needs no answer (see
+ * ACKED_AT_ONCE), time every acknowledgement by payload kind (the number Slack's 3-second limit
+ * is about), and acknowledge any payload no listener acknowledged, so Slack never sees Bolt's
+ * 3-second 404 for an interaction we do not handle. The ack the app sees sends only once; later
+ * calls (a listener's own `ack()` after the early one) do nothing.
  */
 export function measuredReceiver(inner: Receiver, metrics: Metrics, logger: Logger): Receiver {
   return {
@@ -17,12 +41,12 @@ export function measuredReceiver(inner: Receiver, metrics: Metrics, logger: Logg
         let acked = false;
         metrics.slackRequests.inc({ kind });
         const ack: ReceiverEvent['ack'] = async (response) => {
-          if (!acked) {
-            acked = true;
-            metrics.ackLatency.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
-          }
+          if (acked) return;
+          acked = true;
+          metrics.ackLatency.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
           return event.ack(response);
         };
+        if (acksAtOnce(kind, event.body)) await ack(undefined);
         try {
           await app.processEvent({ ...event, ack });
         } finally {

@@ -3,6 +3,7 @@ import type { Agenda } from 'agenda';
 import type { Connection, Model } from 'mongoose';
 import { type Workspace, workspaceModel } from '../db/models/workspace';
 import type { Logger } from '../logger';
+import { StaleCache } from '../util/stale-cache';
 
 export type RevokeReason = 'app_uninstalled' | 'tokens_revoked';
 
@@ -17,6 +18,7 @@ export interface WorkspacesOptions {
   /** Called when a revoked workspace is active again: what revoking cancelled is scheduled anew. */
   resume?: (teamId: string) => Promise<unknown>;
   now?: () => Date;
+  /** How long a workspace's revoked mark is fresh; older, it is served while being re-read. */
   cacheMs?: number;
 }
 
@@ -27,12 +29,24 @@ export interface WorkspacesOptions {
  */
 export class Workspaces {
   private readonly workspaces: Model<Workspace>;
-  private readonly revoked = new Map<string, { value: boolean; expires: number }>();
+  /**
+   * Every request asks (through the reactivating middleware), so the answer is cached and
+   * refreshed in the background: a request never waits on the database for it, except the
+   * first from a workspace this process has not seen, and that one only briefly.
+   */
+  private readonly revoked: StaleCache<boolean>;
   private readonly now: () => Date;
 
   constructor(private readonly options: WorkspacesOptions) {
     this.workspaces = workspaceModel(options.connection);
     this.now = options.now ?? (() => new Date());
+    this.revoked = new StaleCache<boolean>({
+      name: 'workspace revoked',
+      freshMs: options.cacheMs ?? 30_000,
+      maxEntries: 10_000,
+      firstLoadWaitMs: 2000,
+      logger: options.logger,
+    });
   }
 
   async init(): Promise<void> {
@@ -60,8 +74,8 @@ export class Workspaces {
   }
 
   /** Slack sent us a request from the workspace: it has TaskPilot again (a reinstall). */
-  async reactivate(teamId: string): Promise<void> {
-    if (!(await this.isRevoked(teamId))) return;
+  async reactivate(teamId: string, waitMs?: number): Promise<void> {
+    if (!(await this.isRevoked(teamId, waitMs))) return;
     await this.workspaces.updateOne({ _id: teamId }, { $set: { revokedAt: null, revokedReason: null } });
     this.remember(teamId, false);
     // Reminder jobs come back through the reconciler (it repairs every task due soon).
@@ -69,13 +83,16 @@ export class Workspaces {
     this.options.logger.info({ teamId }, 'workspace active again');
   }
 
-  async isRevoked(teamId: string): Promise<boolean> {
-    const cached = this.revoked.get(teamId);
-    if (cached && cached.expires > Date.now()) return cached.value;
-    const doc = await this.workspaces.findOne({ _id: teamId }, { revokedAt: 1 }).lean();
-    const value = Boolean(doc?.revokedAt);
-    this.remember(teamId, value);
-    return value;
+  /** Whether the workspace is revoked; a first lookup waits at most `waitMs`, then throws. */
+  async isRevoked(teamId: string, waitMs?: number): Promise<boolean> {
+    return this.revoked.get(
+      teamId,
+      async () => {
+        const doc = await this.workspaces.findOne({ _id: teamId }, { revokedAt: 1 }).lean();
+        return Boolean(doc?.revokedAt);
+      },
+      waitMs,
+    );
   }
 
   /** Every revoked team, for jobs that scan across workspaces. */
@@ -85,7 +102,6 @@ export class Workspaces {
   }
 
   private remember(teamId: string, value: boolean): void {
-    if (this.revoked.size > 10_000) this.revoked.clear();
-    this.revoked.set(teamId, { value, expires: Date.now() + (this.options.cacheMs ?? 30_000) });
+    this.revoked.set(teamId, value);
   }
 }

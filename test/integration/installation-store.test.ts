@@ -3,6 +3,8 @@ import type { Installation } from '@slack/bolt';
 import { installationModel } from '../../src/db/models/installation';
 import { mongoInstallationStore } from '../../src/slack/installation-store';
 import { openTestDatabase, type TestDatabase } from '../helpers/db';
+import { eventually } from '../helpers/eventually';
+import { testLogger } from '../helpers/logger';
 
 const installation = (teamId: string, token: string): Installation<'v2', false> => ({
   team: { id: teamId, name: 'Test' },
@@ -52,6 +54,36 @@ describe('installation store on the MongoDB-wire server (mongoose)', () => {
     // Reinstalling after an uninstall makes it active again.
     await store.storeInstallation(installation('T0TWO', 'xoxb-third'));
     expect((await store.fetchInstallation(workspace('T0TWO'))).bot?.token).toBe('xoxb-third');
+  });
+
+  it("with a cache: its own revokes and reinstalls at once, another process's after a background refresh", async () => {
+    const cached = mongoInstallationStore(database.connection, key, { logger: testLogger(), freshMs: 60_000 });
+    const elsewhere = mongoInstallationStore(database.connection, key);
+    await cached.storeInstallation(installation('T0CACHE', 'xoxb-cached'));
+    expect((await cached.fetchInstallation(workspace('T0CACHE'))).bot?.token).toBe('xoxb-cached');
+
+    // Another process revokes it: within freshMs this one still serves what it read, from memory.
+    await elsewhere.deleteInstallation?.(workspace('T0CACHE'));
+    expect((await cached.fetchInstallation(workspace('T0CACHE'))).bot?.token).toBe('xoxb-cached');
+
+    // Its own revoke and reinstall are written through.
+    await cached.deleteInstallation?.(workspace('T0CACHE'));
+    await expect(cached.fetchInstallation(workspace('T0CACHE'))).rejects.toThrow(/no active installation/);
+    await cached.storeInstallation(installation('T0CACHE', 'xoxb-again'));
+    expect((await cached.fetchInstallation(workspace('T0CACHE'))).bot?.token).toBe('xoxb-again');
+
+    // Once stale, a read is still answered at once and starts the refresh that brings the revoke.
+    const quick = mongoInstallationStore(database.connection, key, { logger: testLogger(), freshMs: 1 });
+    expect((await quick.fetchInstallation(workspace('T0CACHE'))).bot?.token).toBe('xoxb-again');
+    await elsewhere.deleteInstallation?.(workspace('T0CACHE'));
+    await eventually(
+      () =>
+        quick.fetchInstallation(workspace('T0CACHE')).then(
+          () => undefined,
+          (error: Error) => error.message,
+        ),
+      'the revoke reaching the cached store',
+    );
   });
 
   it('cannot read tokens with another key', async () => {

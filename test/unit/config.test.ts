@@ -111,6 +111,16 @@ describe('loadConfig', () => {
     ).toBe(1000);
   });
 
+  it("bounds request work per process, and caps the admission wait below Slack's 3 s", () => {
+    expect(loadConfig(minimal).admission).toEqual({ maxInFlight: 8, maxWaitMs: 1000 });
+    expect(
+      loadConfig({ ...minimal, TASKPILOT_MAX_IN_FLIGHT: '3', TASKPILOT_ADMISSION_WAIT_MS: '9000' }).admission,
+    ).toEqual({ maxInFlight: 3, maxWaitMs: 2000 });
+    expect(problemsOf({ ...minimal, TASKPILOT_MAX_IN_FLIGHT: '0' })).toEqual([
+      expect.stringMatching(/^TASKPILOT_MAX_IN_FLIGHT .*whole number greater than 0/),
+    ]);
+  });
+
   it('reports every problem in one message', () => {
     const error = (() => {
       try {

@@ -1,0 +1,142 @@
+import { FakeSlack } from '../../src/playground/fake-slack';
+import { postSigned, slashCommandBody } from '../../src/playground/signing';
+import type { Runtime } from '../../src/runtime';
+import { serverUri, uniqueDbName } from '../helpers/db';
+import { blockActions, sendInteraction } from '../helpers/interactions';
+import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
+import { StallingProxy } from '../helpers/stalling-proxy';
+
+const TEAM = 'T0STUCK';
+const ANA = 'U0ANA';
+/** Far below Slack's 3 s: an ack that waited on the stuck database would take seconds. */
+const IMMEDIATE_MS = 500;
+
+/**
+ * Acknowledgements never wait on the database. The app reaches MongoDB through a proxy that
+ * holds everything, as a swamped or dead server would, for a workspace and a person it has not
+ * seen (nothing cached yet); every surface is acknowledged at once anyway, a form's answer comes
+ * within Slack's 3 s, and the held work is done once the database answers again.
+ */
+describe('acks while the database does not answer', () => {
+  let proxy: StallingProxy;
+  let slack: FakeSlack;
+  let runtime: Runtime & { baseUrl: string };
+
+  beforeAll(async () => {
+    const server = new URL(serverUri());
+    proxy = await StallingProxy.start({ host: server.hostname, port: Number(server.port) });
+    slack = await FakeSlack.start();
+    slack.answer('users.info', (body) => ({ user: { id: body.user, tz: 'Europe/Berlin', is_admin: false } }));
+    const uri = new URL(server);
+    uri.host = `127.0.0.1:${proxy.port}`;
+    uri.pathname = `/${uniqueDbName('ack_no_db')}`;
+    runtime = await startTestRuntime({ mongoUri: uri.toString(), slackApiUrl: slack.apiUrl, role: 'web' });
+  });
+
+  afterAll(async () => {
+    proxy.resume();
+    await runtime.connection.dropDatabase().catch(() => undefined);
+    await runtime.shutdown();
+    await proxy.stop();
+    await slack.stop();
+  });
+
+  /** Posts a signed request; resolves with its status, body and how long the ack took. */
+  async function timed(send: () => Promise<Response>) {
+    const started = Date.now();
+    const res = await send();
+    const text = await res.text();
+    return { status: res.status, body: text, ms: Date.now() - started };
+  }
+
+  it('acknowledges every surface at once, answers a form within 3 s, and does the work when the database is back', async () => {
+    const form = await runtime.services.forms.newForm('Europe/Berlin');
+    proxy.stall({ all: true });
+
+    const acks = await Promise.all([
+      timed(() =>
+        postSigned(
+          `${runtime.baseUrl}/slack/events`,
+          slashCommandBody({
+            text: 'stuck: call the bank tomorrow at 3pm',
+            user_id: ANA,
+            team_id: TEAM,
+            response_url: slack.responseUrl('command'),
+          }),
+          'application/x-www-form-urlencoded',
+          { secret: TEST_SIGNING_SECRET },
+        ),
+      ),
+      timed(() =>
+        sendInteraction(runtime.baseUrl, {
+          ...blockActions(ANA, slack.responseUrl('button'), {
+            action_id: 'task_done',
+            block_id: 'b',
+            type: 'button',
+            value: '1',
+          }),
+          team: { id: TEAM, domain: 'stuck' },
+        }),
+      ),
+      timed(() =>
+        sendInteraction(runtime.baseUrl, {
+          type: 'shortcut',
+          callback_id: 'create_task',
+          trigger_id: '1.2.3',
+          team: { id: TEAM, domain: 'stuck' },
+          user: { id: ANA, team_id: TEAM },
+          api_app_id: 'A0TEST',
+        }),
+      ),
+      timed(() =>
+        postSigned(
+          `${runtime.baseUrl}/slack/events`,
+          JSON.stringify({
+            token: 'deprecated',
+            team_id: TEAM,
+            api_app_id: 'A0TEST',
+            type: 'event_callback',
+            event_id: 'EvStuck1',
+            event_time: Math.floor(Date.now() / 1000),
+            event: {
+              type: 'app_mention',
+              user: ANA,
+              text: '<@U0BOT> list',
+              channel: 'C0TEST',
+              ts: '1700000000.000200',
+            },
+          }),
+          'application/json',
+          { secret: TEST_SIGNING_SECRET },
+        ),
+      ),
+    ]);
+    for (const ack of acks) {
+      expect(ack.status).toBe(200);
+      expect(ack.ms).toBeLessThan(IMMEDIATE_MS);
+    }
+
+    // A form's answer is its ack: checked without the database, it closes within Slack's 3 s.
+    const submitted = await timed(() =>
+      sendInteraction(runtime.baseUrl, {
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'stuck' },
+        user: { id: ANA, team_id: TEAM },
+        api_app_id: 'A0TEST',
+        trigger_id: '9.9.9',
+        view: { id: 'V0STUCK', team_id: TEAM, ...form, hash: 'h', state: { values: {} } },
+      }),
+    );
+    expect(submitted.status).toBe(200);
+    expect(submitted.ms).toBeLessThan(3000);
+    // An empty form: its mistakes are shown in place, which needs no database either.
+    expect(JSON.parse(submitted.body)).toEqual(expect.objectContaining({ response_action: 'errors' }));
+
+    // Nothing has been answered from the database while it is held…
+    expect(slack.callsTo('chat.postMessage').filter((call) => call.body.thread_ts === '1700000000.000200')).toEqual([]);
+    proxy.resume();
+    // …and once it answers, the held command is done and answered.
+    const answer = await slack.waitForResponse('command', 20_000);
+    expect((answer.body as { text?: string }).text).toContain('stuck: call the bank');
+  });
+});

@@ -1,0 +1,75 @@
+import { FakeSlack } from '../../src/playground/fake-slack';
+import type { Runtime } from '../../src/runtime';
+import { serverUri, uniqueDbName } from '../helpers/db';
+import { eventually } from '../helpers/eventually';
+import { startTestRuntime } from '../helpers/runtime';
+import { StallingProxy } from '../helpers/stalling-proxy';
+
+/**
+ * `/readyz` pings MongoDB on a connection of its own. The app has one pooled connection
+ * (maxPoolSize=1 in its URI, as the embedded default has two) and reaches the server through a
+ * proxy that can hold its work, as a swamped server would: with a query stuck on the app's
+ * connection, readiness must still be 200, because the server answers a ping; a ping queued on
+ * the app's pool would wait behind the query and fail. Holding pings too must turn it 503, or
+ * the check would not be pinging at all.
+ */
+describe('/readyz on its own MongoDB connection', () => {
+  let proxy: StallingProxy;
+  let slack: FakeSlack;
+  let runtime: Runtime & { baseUrl: string };
+
+  const readiness = async () => {
+    const res = await fetch(`${runtime.baseUrl}/readyz`);
+    return { status: res.status, body: (await res.json()) as { failing: string[] } };
+  };
+
+  beforeAll(async () => {
+    const server = new URL(serverUri());
+    proxy = await StallingProxy.start({ host: server.hostname, port: Number(server.port) });
+    slack = await FakeSlack.start();
+    const uri = new URL(server);
+    uri.host = `127.0.0.1:${proxy.port}`;
+    uri.pathname = `/${uniqueDbName('readyz_own')}`;
+    uri.searchParams.set('maxPoolSize', '1');
+    runtime = await startTestRuntime({ mongoUri: uri.toString(), slackApiUrl: slack.apiUrl, role: 'web' });
+  });
+
+  afterAll(async () => {
+    proxy.resume();
+    await runtime.connection.dropDatabase().catch(() => undefined);
+    await runtime.shutdown();
+    await proxy.stop();
+    await slack.stop();
+  });
+
+  it('stays 200 while the app’s own connections are stuck, and is 503 when the server cannot be reached', async () => {
+    expect((await readiness()).status).toBe(200);
+
+    proxy.stall();
+    const db = runtime.connection.db;
+    if (!db) throw new Error('no database');
+    let appQueryDone = false;
+    const appQuery = db
+      .collection('probe')
+      .findOne({})
+      .finally(() => {
+        appQueryDone = true;
+      });
+    const during = await readiness();
+    expect(during).toEqual({ status: 200, body: expect.objectContaining({ failing: [] }) });
+    expect(appQueryDone).toBe(false);
+
+    proxy.stall({ all: true });
+    const down = await eventually(async () => {
+      const result = await readiness();
+      return result.status === 503 ? result : undefined;
+    }, 'readiness turning 503');
+    expect(down.body.failing).toEqual(['mongodb']);
+
+    proxy.resume();
+    await appQuery;
+    await eventually(async () => ((await readiness()).status === 200 ? true : undefined), 'readiness back to 200', {
+      timeoutMs: 20_000,
+    });
+  });
+});
