@@ -317,10 +317,10 @@ export class TaskService {
         break;
     }
     // Tasks without a time sort after timed ones, oldest first.
-    const rows = await this.tasks
-      .find(filter)
-      .sort({ dueAt: 1, number: 1 })
-      .limit(Math.min(query.limit ?? MAX_LIST, MAX_LIST));
+    const limit = Math.min(query.limit ?? MAX_LIST, MAX_LIST);
+    // One batch for the whole page: the driver's first batch is 101 documents, and a longer list
+    // would cost a getMore more.
+    const rows = await this.tasks.find(filter).sort({ dueAt: 1, number: 1 }).limit(limit).batchSize(limit);
     return [...rows.filter((task) => task.dueAt !== null), ...rows.filter((task) => task.dueAt === null)];
   }
 
