@@ -121,7 +121,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const docker = runsJobs(role) && config.sandbox.enabled ? createDocker(config.sandbox.dockerHost) : undefined;
     const checks: ReadinessCheck[] = [
-      { name: 'mongodb', check: () => pingMongo(connection) },
+      {
+        name: 'mongodb',
+        // A restart of the embedded server takes well under the ping's deadline, which would wait
+        // it out: while it is down, say so at once.
+        check: async () => {
+          embedded?.supervisor?.assertRunning();
+          await pingMongo(connection);
+        },
+      },
       { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
     ];
     if (docker) {
