@@ -20,8 +20,8 @@ export interface ConnectOptions {
   attempts?: number;
   /**
    * How long an operation waits for a server before it fails; also bounds each start-up attempt.
-   * 2 s by default: a request made while the database is away fails in time for the person to be
-   * told within Slack's 3 s (the driver's own default is 30 s), and a restart of the embedded
+   * 1.5 s by default: a request made while the database is away fails in time for the person to
+   * be told within Slack's 3 s (the driver's own default is 30 s), and a restart of the embedded
    * server, well under a second, is waited out rather than failed.
    */
   serverSelectionTimeoutMs?: number;
@@ -47,7 +47,7 @@ export async function connectMongo(options: ConnectOptions): Promise<Connection>
     return await policy.execute(async () => {
       const connection = mongoose.createConnection(options.uri, {
         dbName: options.dbName,
-        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 2000,
+        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 1500,
         // Fail fast instead of queueing operations forever while the server is away.
         bufferCommands: false,
         autoIndex: true,

@@ -76,9 +76,9 @@ export class Supervisor {
 
   /** Readiness: fails while the server is down (restarting, given up on, stopped). */
   assertRunning(): void {
-    if (this.status !== 'running') {
-      throw new TaskPilotError(ErrorCode.DatabaseUnavailable, `the embedded ${this.options.kind} is ${this.status}`);
-    }
+    if (this.status === 'running') return;
+    const why = { restarting: 'is restarting', failed: 'kept exiting and is not restarted', stopped: 'is stopped' };
+    throw new TaskPilotError(ErrorCode.DatabaseUnavailable, `the embedded ${this.options.kind} ${why[this.status]}`);
   }
 
   get pid(): number | undefined {
