@@ -18,6 +18,8 @@ const SECRET = 'fault-signing-secret';
 const RATE_PER_S = 10;
 const LOAD_REQUESTS = 120;
 const KILL_AFTER = 40;
+/** Creates sent at once just before the kill. */
+const BURST = 10;
 
 interface Request {
   id: string;
@@ -140,6 +142,11 @@ describeWithFerretdb('the embedded database killed mid-load', () => {
       for (let i = 0; i < LOAD_REQUESTS; i += 1) {
         await delay(Math.max(0, loadStarted + (i * 1000) / RATE_PER_S - Date.now()));
         if (i === KILL_AFTER) {
+          // A burst first, killed once its first answer is out: the rest are then being written,
+          // or waiting for a connection, when the database dies.
+          const burst = requests.length;
+          for (let j = 0; j < BURST; j += 1) acks.push(send(`load burst b${j}`, 'in 3 minutes', false));
+          await slack.waitForResponse(`c${burst}`, 10_000);
           process.kill(firstDbPid, 'SIGKILL');
           killedAt = Date.now();
           markKilled();
@@ -271,6 +278,11 @@ describeWithFerretdb('the embedded database killed mid-load', () => {
       }).toEqual({ text, posts: 1 });
     }
 
+    // Nothing went unhandled on the way (Agenda and the driver included), and nothing was fatal.
+    const unhandled = app
+      .logLines()
+      .filter((line) => line.msg === 'unhandled promise rejection' || Number(line.level) >= 60);
+    expect(unhandled).toEqual([]);
     const logged = app.logLines().map((line) => line.msg);
     expect(logged).toContain('embedded database exited unexpectedly');
     expect(logged).toContain('embedded database restarted');
