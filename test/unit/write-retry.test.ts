@@ -1,6 +1,8 @@
 import { MongoErrorLabel, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { isConnectionError, isUnsent } from '../../src/db/connection';
 import { insertOnce, retryOnConnectionLoss, WriteOutcomeUnknownError } from '../../src/db/write-retry';
+import { ErrorCode, TaskPilotError, UserInputError } from '../../src/errors';
+import { notSaved } from '../../src/tasks/task-commands';
 
 // The driver's own error classes, as it raises them when a server goes away.
 const refused = () => {
@@ -85,5 +87,30 @@ describe('an insert with its _id fixed', () => {
     const error = await insertOnce('task create', unsent.run, async () => null).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MongoNetworkError);
     expect(error).not.toBeInstanceOf(WriteOutcomeUnknownError);
+  });
+});
+
+describe('what a person is told when a create fails', () => {
+  const told = (error: unknown) => {
+    const mapped = notSaved(error, '/task');
+    return mapped instanceof TaskPilotError ? [mapped.code, mapped.userMessage] : mapped;
+  };
+
+  it('not saved when no write reached the server, perhaps saved when one may have', () => {
+    expect(told(refused())).toEqual([
+      ErrorCode.DatabaseUnavailable,
+      "I couldn't save that — the database didn't answer. Please try again in a moment.",
+    ]);
+    expect(told(new WriteOutcomeUnknownError('task create', lostReply()))).toEqual([
+      ErrorCode.DatabaseUnavailable,
+      "I lost touch with the database while saving that, so I can't tell whether it was saved. `/task list` shows it if it was; if not, please try again.",
+    ]);
+  });
+
+  it('leaves other errors as they are', () => {
+    const input = new UserInputError('That time has already passed. Pick a time in the future.');
+    expect(notSaved(input, '/task')).toBe(input);
+    const server = duplicate();
+    expect(notSaved(server, '/task')).toBe(server);
   });
 });
