@@ -104,7 +104,10 @@ export class Supervisor {
 
   private async launch(): Promise<Started> {
     const { kind, binary, args, port, pidFile } = this.options;
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // In a process group of its own: Ctrl-C in a terminal signals the whole foreground group, and
+    // the server must stay up while TaskPilot drains, then be stopped by it (a SIGINT that reached
+    // it would also read as a crash here).
+    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const recent: string[] = [];
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
