@@ -56,12 +56,27 @@ export class Supervisor {
   /** Set by stop(): nothing restarts after it. */
   private stopRequested = false;
 
-  private constructor(private readonly options: SupervisorOptions) {}
+  /**
+   * The server is in a group of its own, so nothing stops it with TaskPilot: an exit that skips
+   * the graceful stop (process.exit after a fatal error or a second signal) asks it to stop too.
+   */
+  private readonly onProcessExit = () => {
+    this.current?.child.kill('SIGTERM');
+  };
+
+  private constructor(private readonly options: SupervisorOptions) {
+    process.once('exit', this.onProcessExit);
+  }
 
   /** Starts the server and supervises it; a first start that fails throws and leaves nothing behind. */
   static async start(options: SupervisorOptions): Promise<Supervisor> {
     const supervisor = new Supervisor(options);
-    supervisor.watch(await supervisor.launch());
+    try {
+      supervisor.watch(await supervisor.launch());
+    } catch (error) {
+      process.off('exit', supervisor.onProcessExit);
+      throw error;
+    }
     return supervisor;
   }
 
@@ -89,6 +104,7 @@ export class Supervisor {
   async stop(graceMs = 3000): Promise<void> {
     this.stopRequested = true;
     this.status = 'stopped';
+    process.off('exit', this.onProcessExit);
     clearTimeout(this.timer);
     await this.restarting;
     const started = this.current;
