@@ -23,9 +23,8 @@ const BURST = 10;
 
 interface Request {
   id: string;
+  /** `ping …` titles are due in a minute and fire during the test; `load …` ones in 3, after it. */
   title: string;
-  /** Due in a minute: fires during the test. The others are due in 3 minutes, after it. */
-  reminder: boolean;
   ackMs?: number;
   status?: number;
   error?: string;
@@ -102,8 +101,8 @@ describeWithFerretdb('the embedded database killed mid-load', () => {
     expect((await readiness()).status).toBe(200);
 
     const requests: Request[] = [];
-    const send = async (title: string, when: string, reminder: boolean): Promise<void> => {
-      const request: Request = { id: `c${requests.length}`, title, reminder };
+    const send = async (title: string, when: string): Promise<void> => {
+      const request: Request = { id: `c${requests.length}`, title };
       requests.push(request);
       const started = Date.now();
       try {
@@ -142,19 +141,19 @@ describeWithFerretdb('the embedded database killed mid-load', () => {
       for (let i = 0; i < LOAD_REQUESTS; i += 1) {
         await delay(Math.max(0, loadStarted + (i * 1000) / RATE_PER_S - Date.now()));
         if (i === KILL_AFTER) {
-          // A burst first, killed once its first answer is out: the rest are then being written,
-          // or waiting for a connection, when the database dies.
+          // A burst first, and the kill once its first request is answered: the others are then
+          // being written, or waiting for one of the two connections, when the database dies.
           const burst = requests.length;
-          for (let j = 0; j < BURST; j += 1) acks.push(send(`load burst b${j}`, 'in 3 minutes', false));
+          for (let j = 0; j < BURST; j += 1) acks.push(send(`load burst b${j}`, 'in 3 minutes'));
           await slack.waitForResponse(`c${burst}`, 10_000);
           process.kill(firstDbPid, 'SIGKILL');
           killedAt = Date.now();
           markKilled();
           // Reminders asked for while the database is down: saved once it is back, or refused.
-          acks.push(send('ping fault-r2', 'in 1 minute', true), send('ping fault-r3', 'in 1 minute', true));
+          acks.push(send('ping fault-r2', 'in 1 minute'), send('ping fault-r3', 'in 1 minute'));
         }
-        if (i < 2) acks.push(send(`ping fault-r${i}`, 'in 1 minute', true));
-        else acks.push(send(`load item k${i}`, 'in 3 minutes', false));
+        if (i < 2) acks.push(send(`ping fault-r${i}`, 'in 1 minute'));
+        else acks.push(send(`load item k${i}`, 'in 3 minutes'));
       }
       await Promise.all(acks);
     })();
