@@ -125,7 +125,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const readiness = mongoReadiness(uri);
     started.push({ name: 'readiness connection', stop: () => readiness.close() });
     const checks: ReadinessCheck[] = [
-      readiness.check,
+      {
+        name: readiness.check.name,
+        // A restart of the embedded server takes well under the ping's deadline, which would wait
+        // it out: while it is down, say so at once.
+        check: async () => {
+          embedded?.supervisor?.assertRunning();
+          await readiness.check.check();
+        },
+      },
       { name: 'scheduler', check: async () => scheduler.assertHealthy(runsJobs(role)) },
     ];
     if (docker) {

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, TaskPilotError } from '../errors';
 import type { Logger } from '../logger';
-import { freePort, waitForPort } from '../util/net';
+import { freePort } from '../util/net';
 import { packageRoot } from '../util/package-root';
+import { Supervisor } from './supervisor';
 
 /**
  * The embedded default store: when no MONGODB_URI is configured, TaskPilot starts a local
@@ -15,6 +15,8 @@ import { packageRoot } from '../util/package-root';
 export interface EmbeddedMongo {
   uri: string;
   kind: 'mongod' | 'ferretdb' | 'mongodb-memory-server';
+  /** Restarts a server process that dies unexpectedly (not for mongodb-memory-server, which runs its own). */
+  supervisor?: Supervisor;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,10 @@ function claimDataDir(pidFile: string, dataDir: string, logger: Logger): void {
   logger.warn({ pid: dbPid }, 'stopped an embedded database left behind by an earlier run');
 }
 
+/**
+ * Starts a server binary under supervision: it is restarted on the same port and data if it dies
+ * while TaskPilot runs (see Supervisor), and only a stop asked for ends it.
+ */
 async function startProcess(
   kind: 'mongod' | 'ferretdb',
   binary: string,
@@ -108,50 +114,12 @@ async function startProcess(
   pidFile: string,
   logger: Logger,
 ): Promise<EmbeddedMongo> {
-  const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const recent: string[] = [];
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    recent.push(...chunk.split('\n').filter(Boolean));
-    recent.splice(0, Math.max(0, recent.length - 20));
-  });
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => {
-    exited = `exited with ${signal ?? `code ${code}`}`;
-  });
-  child.once('error', (error) => {
-    exited = error.message;
-  });
-  if (child.pid) fs.writeFileSync(pidFile, `${child.pid} ${process.pid}`);
-
-  try {
-    await waitForPort(port, {
-      timeoutMs: 30_000,
-      abandon: () => (exited ? new Error(`${kind} ${exited}: ${recent.slice(-3).join(' | ')}`) : undefined),
-    });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new TaskPilotError(
-      ErrorCode.EmbeddedDatabase,
-      `the embedded ${kind} did not start: ${(error as Error).message}`,
-      undefined,
-      { cause: error },
-    );
-  }
-  logger.info({ kind, port, binary }, 'embedded database started');
-
+  const supervisor = await Supervisor.start({ kind, binary, args, port, pidFile, logger });
   return {
     kind,
     uri: `mongodb://127.0.0.1:${port}/taskpilot`,
-    async stop() {
-      if (exited) return;
-      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await done;
-      clearTimeout(timer);
-      fs.rmSync(pidFile, { force: true });
-    },
+    supervisor,
+    stop: () => supervisor.stop(),
   };
 }
 

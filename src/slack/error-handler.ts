@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App';
-import { asTaskPilotError, isUserCaused } from '../errors';
+import { isConnectionError } from '../db/connection';
+import { asTaskPilotError, ErrorCode, isUserCaused, TaskPilotError } from '../errors';
 import type { Logger } from '../logger';
 import { reportError } from '../observability/sentry';
 import { payloadKind } from './payload-kind';
@@ -12,13 +13,28 @@ function responseUrlOf(body: unknown): string | undefined {
 }
 
 /**
+ * A listener's error as a coded one. A lost database connection that nothing more specific caught
+ * (a list, a click) gets a message saying so, instead of a generic one: the person can try again.
+ */
+function codedError(error: unknown): TaskPilotError {
+  const coded = asTaskPilotError(error);
+  if (coded.code !== ErrorCode.Unknown || !isConnectionError(error)) return coded;
+  return new TaskPilotError(
+    ErrorCode.DatabaseUnavailable,
+    coded.message,
+    "I couldn't reach the database just now. Please try again in a moment.",
+    { cause: error },
+  );
+}
+
+/**
  * The one place where errors from listeners end: a structured log line with the Slack context,
  * a Sentry report, and, where Slack gave us a way to answer, a kind message to the person.
  * It never rethrows, so Slack always gets its acknowledgement.
  */
 export function registerErrorHandler(app: App, logger: Logger): void {
   app.error(async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
-    const coded = asTaskPilotError(error.original ?? error);
+    const coded = codedError(error.original ?? error);
     const details = {
       err: error,
       code: coded.code,

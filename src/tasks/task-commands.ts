@@ -11,8 +11,10 @@ import {
 import { type AgentCommandDeps, runAgentSettings, startAgentRequest } from '../agent/agent-commands';
 import type { AgentPolicy } from '../agent/agent-policy';
 import type { AgentRuns } from '../agent/agent-runs';
+import { isConnectionError } from '../db/connection';
 import type { TaskDocument } from '../db/models/task';
-import { UserInputError } from '../errors';
+import { WriteOutcomeUnknownError } from '../db/write-retry';
+import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
 import { describeRule } from '../parse/describe';
 import { extractNag, parseNagSetting } from '../parse/nag';
 import type { RequestParser } from '../parse/request-parser';
@@ -223,6 +225,31 @@ export async function runTaskCommand(context: CommandContext, deps: CommandDeps)
   }
 }
 
+/**
+ * A create the database did not take, as the person should hear it (the global error handler
+ * sends it to the response URL and logs it): not saved, or, when the connection dropped with the
+ * insert on the wire, perhaps saved.
+ */
+export function notSaved(error: unknown, command: string): unknown {
+  if (error instanceof WriteOutcomeUnknownError) {
+    return new TaskPilotError(
+      ErrorCode.DatabaseUnavailable,
+      error.message,
+      `I lost touch with the database while saving that, so I can't tell whether it was saved. \`${command} list\` shows it if it was; if not, please try again.`,
+      { cause: error },
+    );
+  }
+  if (isConnectionError(error)) {
+    return new TaskPilotError(
+      ErrorCode.DatabaseUnavailable,
+      `task not saved: ${(error as Error).message}`,
+      "I couldn't save that — the database didn't answer. Please try again in a moment.",
+      { cause: error },
+    );
+  }
+  return error;
+}
+
 async function createFromText(
   original: string,
   context: CommandContext,
@@ -271,18 +298,22 @@ async function createFromText(
     : nag.minutes
       ? new Date(context.now.getTime() + nag.minutes * 60_000)
       : null;
-  const task = await tasks.create({
-    teamId: context.teamId,
-    creatorId: context.userId,
-    title: parsed.title,
-    assignees: parsed.assignees,
-    channelId: parsed.channel,
-    dueAt,
-    nagMinutes: nag.minutes,
-    tz: context.tz,
-    recurrence: parsed.recurrence,
-    source: taskSourceOf(context),
-  });
+  const task = await tasks
+    .create({
+      teamId: context.teamId,
+      creatorId: context.userId,
+      title: parsed.title,
+      assignees: parsed.assignees,
+      channelId: parsed.channel,
+      dueAt,
+      nagMinutes: nag.minutes,
+      tz: context.tz,
+      recurrence: parsed.recurrence,
+      source: taskSourceOf(context),
+    })
+    .catch((error: unknown) => {
+      throw notSaved(error, context.command);
+    });
   return buildTaskCreated(toSummary(task), {
     tz: context.tz,
     now: context.now,

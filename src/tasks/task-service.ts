@@ -1,4 +1,4 @@
-import type { Connection, Model, QueryFilter } from 'mongoose';
+import { type Connection, type Model, type QueryFilter, Types } from 'mongoose';
 import type { AgentSpec } from '../db/models/agent-run';
 import {
   counterModel,
@@ -11,6 +11,7 @@ import {
   type TaskStatus,
   taskModel,
 } from '../db/models/task';
+import { insertOnce, retryOnConnectionLoss } from '../db/write-retry';
 import { ErrorCode, TaskPilotError, UserInputError } from '../errors';
 import {
   afterDone,
@@ -189,10 +190,13 @@ export class TaskService {
     // unique _id, and a second attempt then finds the counter and increments it.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const counter = await this.counters.findOneAndUpdate(
-          { _id: `task:${teamId}` },
-          { $inc: { seq: 1 } },
-          { upsert: true, returnDocument: 'after' },
+        // Repeated after a lost connection: a number taken twice leaves a gap, nothing worse.
+        const counter = await retryOnConnectionLoss(() =>
+          this.counters.findOneAndUpdate(
+            { _id: `task:${teamId}` },
+            { $inc: { seq: 1 } },
+            { upsert: true, returnDocument: 'after' },
+          ),
         );
         if (!counter) throw new TaskPilotError(ErrorCode.Unknown, `task counter for ${teamId} was not created`);
         return counter.seq;
@@ -211,6 +215,8 @@ export class TaskService {
     const title = cleanTitle(input.title);
     const notes = cleanNotes(input.notes);
     this.assertFuture(input.dueAt);
+    // Chosen here, so an insert whose connection was lost can be retried and its landing told.
+    const _id = new Types.ObjectId();
     for (let attempt = 1; ; attempt += 1) {
       const number = await this.nextNumber(input.teamId);
       try {
@@ -223,32 +229,38 @@ export class TaskService {
           firedOccurrence: null,
           closedOccurrence: null,
         };
-        const task = await this.tasks.create({
-          ...schedule,
-          nextFireAt: computeNextFire(schedule),
-          missedPolicy: input.missedPolicy ?? 'late',
-          missed: null,
-          rev: 0,
-          teamId: input.teamId,
-          number,
-          title,
-          notes,
-          creatorId: input.creatorId,
-          assignees: [...new Set(input.assignees)],
-          channelId: input.channelId,
-          tz: input.tz,
-          source: {
-            kind: input.source.kind,
-            channelId: input.source.channelId ?? null,
-            threadTs: input.source.threadTs ?? null,
-            permalink: input.source.permalink ?? null,
-          },
-          agent: input.agent ?? null,
-          completedAt: null,
-          completedBy: null,
-          deletedAt: null,
-          deletedBy: null,
-        });
+        const task = await insertOnce(
+          'task create',
+          () =>
+            this.tasks.create({
+              _id,
+              ...schedule,
+              nextFireAt: computeNextFire(schedule),
+              missedPolicy: input.missedPolicy ?? 'late',
+              missed: null,
+              rev: 0,
+              teamId: input.teamId,
+              number,
+              title,
+              notes,
+              creatorId: input.creatorId,
+              assignees: [...new Set(input.assignees)],
+              channelId: input.channelId,
+              tz: input.tz,
+              source: {
+                kind: input.source.kind,
+                channelId: input.source.channelId ?? null,
+                threadTs: input.source.threadTs ?? null,
+                permalink: input.source.permalink ?? null,
+              },
+              agent: input.agent ?? null,
+              completedAt: null,
+              completedBy: null,
+              deletedAt: null,
+              deletedBy: null,
+            }),
+          () => this.tasks.findById(_id).exec(),
+        );
         await this.reminders.sync(task);
         await this.tell({
           kind: 'created',
