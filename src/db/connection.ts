@@ -11,7 +11,6 @@ import {
 import mongoose, { type Connection } from 'mongoose';
 import { ErrorCode, TaskPilotError } from '../errors';
 import type { Logger } from '../logger';
-import { withDeadline } from '../util/deadline';
 
 export interface ConnectOptions {
   uri: string;
