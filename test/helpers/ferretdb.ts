@@ -5,6 +5,16 @@ import { MongoClient } from 'mongodb';
 import { type EmbeddedMongo, findFerretdb, startEmbeddedMongo } from '../../src/db/embedded';
 import { testLogger } from './logger';
 
+/**
+ * The FerretDB binary, for tests that start one of their own. Missing, it fails the test instead
+ * of skipping it, so CI cannot pass without having run it.
+ */
+export function requireFerretdb(): string {
+  const binary = findFerretdb();
+  if (!binary) throw new Error('no FerretDB binary: run `bash scripts/services.sh ferretdb`');
+  return binary;
+}
+
 export interface OwnFerretdb {
   server: EmbeddedMongo;
   client: MongoClient;
@@ -19,7 +29,7 @@ export interface OwnFerretdb {
  * `npm test` builds it first.
  */
 export async function startOwnFerretdb(extraFerretdbArgs: string[] = []): Promise<OwnFerretdb> {
-  if (!findFerretdb()) throw new Error('no FerretDB binary: run `bash scripts/services.sh ferretdb`');
+  requireFerretdb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-ferretdb-'));
   const server = await startEmbeddedMongo({ dataDir, logger: testLogger(), extraFerretdbArgs });
   const client = await MongoClient.connect(server.uri);

@@ -3,12 +3,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { findFerretdb, startEmbeddedMongo } from '../../src/db/embedded';
+import { startEmbeddedMongo } from '../../src/db/embedded';
 import { FakeSlack } from '../../src/playground/fake-slack';
 import { startRuntime } from '../../src/runtime';
+import { requireFerretdb } from '../helpers/ferretdb';
 import { testLogger } from '../helpers/logger';
-
-const describeWithFerretdb = findFerretdb() ? describe : describe.skip;
 
 const pidsUsing = (dataDir: string): number[] =>
   fs
@@ -23,7 +22,12 @@ const pidsUsing = (dataDir: string): number[] =>
     })
     .map(Number);
 
-describeWithFerretdb('the embedded database', () => {
+describe('the embedded database', () => {
+  // Needs a FerretDB of its own: without the binary this fails, never skips.
+  beforeAll(() => {
+    requireFerretdb();
+  });
+
   let dataDir: string;
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-embedded-'));
