@@ -67,6 +67,7 @@ const EnvSchema = z.object({
       .optional(),
   ),
   TASKPILOT_DATA_DIR: optionalText,
+  TASKPILOT_EMBEDDED_POOL: positiveInt(2, 'connections to the embedded database'),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalUrl('an OpenAI-compatible API base'),
   OPENAI_MODEL: optionalText,
@@ -158,7 +159,8 @@ export interface Config {
     appToken: string | undefined;
     apiUrl: string | undefined;
   };
-  mongo: { uri: string | undefined; dataDir: string };
+  /** `embeddedPool`: connections to the embedded server (with `uri`, the URI sets the pool). */
+  mongo: { uri: string | undefined; dataDir: string; embeddedPool: number };
   openai: {
     apiKey: string | undefined;
     baseUrl: string | undefined;
@@ -358,6 +360,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mongo: {
       uri: env.MONGODB_URI,
       dataDir: path.resolve(env.TASKPILOT_DATA_DIR ?? '.taskpilot'),
+      embeddedPool: env.TASKPILOT_EMBEDDED_POOL,
     },
     openai: {
       apiKey: env.OPENAI_API_KEY,

@@ -80,7 +80,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     let uri = config.mongo.uri;
     if (!uri) {
-      const server = await startEmbeddedMongo({ dataDir: config.mongo.dataDir, logger });
+      const server = await startEmbeddedMongo({
+        dataDir: config.mongo.dataDir,
+        poolSize: config.mongo.embeddedPool,
+        logger,
+      });
       embedded = server;
       started.push({ name: 'embedded database', stop: () => server.stop() });
       uri = server.uri;

@@ -30,6 +30,8 @@ export interface EmbeddedOptions {
    * even where a mongod is on PATH, since the flags mean nothing to anything else.
    */
   extraFerretdbArgs?: string[];
+  /** Connections to an embedded FerretDB (default 2, see below). */
+  poolSize?: number;
   port?: number;
 }
 
@@ -188,12 +190,12 @@ export async function startEmbeddedMongo(options: EmbeddedOptions): Promise<Embe
       pidFile,
       logger,
     );
-    // Two connections: SQLite takes one writer at a time, and a writer that finds it taken waits
-    // in SQLite's busy handler, which polls with sleeps; the driver's queue hands the next command
-    // over at once. The second lets a read (a scan, on FerretDB) run beside a write. With 1,000
-    // reminders due in a minute, fewer connections meant less lateness (README, Benchmarks).
+    // Two connections by default: SQLite takes one writer at a time, and a writer that finds it
+    // taken waits in SQLite's busy handler, which polls with sleeps; the driver's queue hands the
+    // next command over at once. The second lets a read run beside a write. Measured again with
+    // the pushdown patches (README, Benchmarks); TASKPILOT_EMBEDDED_POOL changes it.
     const uri = new URL(started.uri);
-    uri.searchParams.set('maxPoolSize', '2');
+    uri.searchParams.set('maxPoolSize', String(options.poolSize ?? 2));
     return { ...started, uri: uri.toString() };
   }
 

@@ -72,6 +72,7 @@ export async function startAppProcess(options: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       ...(process.env.FERRETDB_BIN ? { FERRETDB_BIN: process.env.FERRETDB_BIN } : {}),
+      ...(process.env.TASKPILOT_EMBEDDED_POOL ? { TASKPILOT_EMBEDDED_POOL: process.env.TASKPILOT_EMBEDDED_POOL } : {}),
       SLACK_SIGNING_SECRET: options.signingSecret,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: options.slackApiUrl,

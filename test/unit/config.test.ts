@@ -121,6 +121,12 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('sizes the pool to the embedded database: two unless set, and never none', () => {
+    expect(loadConfig(minimal).mongo.embeddedPool).toBe(2);
+    expect(loadConfig({ ...minimal, TASKPILOT_EMBEDDED_POOL: '4' }).mongo.embeddedPool).toBe(4);
+    expect(problemsOf({ ...minimal, TASKPILOT_EMBEDDED_POOL: '0' })[0]).toMatch(/^TASKPILOT_EMBEDDED_POOL /);
+  });
+
   it('reports every problem in one message', () => {
     const error = (() => {
       try {
