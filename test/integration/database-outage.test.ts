@@ -19,11 +19,6 @@ import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
  * back; once it is back, the same app serves them again.
  */
 describe('requests while MongoDB is down', () => {
-  // Needs a FerretDB of its own: without the binary this fails, never skips.
-  beforeAll(() => {
-    requireFerretdb();
-  });
-
   let dataDir: string;
   let port: number;
   let server: EmbeddedMongo | undefined;
@@ -35,6 +30,8 @@ describe('requests while MongoDB is down', () => {
   const startServer = () => startEmbeddedMongo({ dataDir, port, logger: capturingLogger('silent').logger });
 
   beforeAll(async () => {
+    // Needs a FerretDB of its own: without the binary this fails, never skips.
+    requireFerretdb();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-outage-'));
     port = await freePort();
     server = await startServer();

@@ -16,11 +16,6 @@ import { startTestRuntime } from '../helpers/runtime';
 const _ferretdb = findFerretdb();
 
 describe('/readyz while MongoDB goes away and comes back', () => {
-  // Needs a FerretDB of its own: without the binary this fails, never skips.
-  beforeAll(() => {
-    requireFerretdb();
-  });
-
   let dataDir: string;
   let port: number;
   let server: EmbeddedMongo | undefined;
@@ -34,6 +29,8 @@ describe('/readyz while MongoDB goes away and comes back', () => {
   };
 
   beforeAll(async () => {
+    // Needs a FerretDB of its own: without the binary this fails, never skips.
+    requireFerretdb();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskpilot-readyz-'));
     port = await freePort();
     server = await startServer();
