@@ -153,6 +153,48 @@ function cleanNotes(notes: string | null | undefined): string | null {
 }
 
 /**
+ * Every field of a new task but its number, as TaskService.create stores it: the title and notes
+ * cleaned (a title that cleans to nothing is refused), nothing fired or closed yet, the next fire
+ * time computed. Seeding in tests and benchmarks stores the same.
+ */
+export function newTaskFields(input: NewTask) {
+  const schedule = {
+    status: 'open' as const,
+    dueAt: input.dueAt,
+    snoozedUntil: null,
+    recurrence: input.recurrence,
+    nagMinutes: input.nagMinutes ?? null,
+    firedOccurrence: null,
+    closedOccurrence: null,
+  };
+  return {
+    ...schedule,
+    nextFireAt: computeNextFire(schedule),
+    missedPolicy: input.missedPolicy ?? 'late',
+    missed: null,
+    rev: 0,
+    teamId: input.teamId,
+    title: cleanTitle(input.title),
+    notes: cleanNotes(input.notes),
+    creatorId: input.creatorId,
+    assignees: [...new Set(input.assignees)],
+    channelId: input.channelId,
+    tz: input.tz,
+    source: {
+      kind: input.source.kind,
+      channelId: input.source.channelId ?? null,
+      threadTs: input.source.threadTs ?? null,
+      permalink: input.source.permalink ?? null,
+    },
+    agent: input.agent ?? null,
+    completedAt: null,
+    completedBy: null,
+    deletedAt: null,
+    deletedBy: null,
+  };
+}
+
+/**
  * Tasks in MongoDB. Every query is scoped to one workspace, served by an index of the Task model,
  * and built from typed values only: text a person typed is never a query key or operator.
  * Changes are single conditional updates, so nothing is half-written.
@@ -208,57 +250,20 @@ export class TaskService {
 
   /**
    * The unique (team, number) index is what guarantees distinct numbers: the counter makes
-   * conflicts rare, and a create that loses a race (FerretDB's $inc is not atomic under
-   * concurrency; MongoDB's is) takes the next number.
+   * conflicts rare (its $inc is atomic on MongoDB, and on our FerretDB since
+   * scripts/ferretdb/0005), and a create that still loses a race takes the next number.
    */
   async create(input: NewTask): Promise<TaskDocument> {
-    const title = cleanTitle(input.title);
-    const notes = cleanNotes(input.notes);
+    const fields = newTaskFields(input);
     this.assertFuture(input.dueAt);
     // Chosen here, so an insert whose connection was lost can be retried and its landing told.
     const _id = new Types.ObjectId();
     for (let attempt = 1; ; attempt += 1) {
       const number = await this.nextNumber(input.teamId);
       try {
-        const schedule = {
-          status: 'open' as const,
-          dueAt: input.dueAt,
-          snoozedUntil: null,
-          recurrence: input.recurrence,
-          nagMinutes: input.nagMinutes ?? null,
-          firedOccurrence: null,
-          closedOccurrence: null,
-        };
         const task = await insertOnce(
           'task create',
-          () =>
-            this.tasks.create({
-              _id,
-              ...schedule,
-              nextFireAt: computeNextFire(schedule),
-              missedPolicy: input.missedPolicy ?? 'late',
-              missed: null,
-              rev: 0,
-              teamId: input.teamId,
-              number,
-              title,
-              notes,
-              creatorId: input.creatorId,
-              assignees: [...new Set(input.assignees)],
-              channelId: input.channelId,
-              tz: input.tz,
-              source: {
-                kind: input.source.kind,
-                channelId: input.source.channelId ?? null,
-                threadTs: input.source.threadTs ?? null,
-                permalink: input.source.permalink ?? null,
-              },
-              agent: input.agent ?? null,
-              completedAt: null,
-              completedBy: null,
-              deletedAt: null,
-              deletedBy: null,
-            }),
+          () => this.tasks.create({ _id, ...fields, number }),
           () => this.tasks.findById(_id).exec(),
         );
         await this.reminders.sync(task);

@@ -7,9 +7,8 @@ import type { Db } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { counterModel, taskModel } from '../../src/db/models/task';
 import { parseWithFallbackParser } from '../../src/parse';
-import { computeNextFire } from '../../src/reminders/task-state';
 import { Scheduler } from '../../src/scheduler/scheduler';
-import type { NewTask } from '../../src/tasks/task-service';
+import { type NewTask, newTaskFields } from '../../src/tasks/task-service';
 
 const ONE_OFF = [
   'call the supplier in 3 days at 3pm',
@@ -93,43 +92,9 @@ export async function insertSeedTasks(
     );
     const first = (counter?.seq ?? list.length) - list.length + 1;
     for (let start = 0; start < list.length; start += batch) {
-      const docs = list.slice(start, start + batch).map((input, offset) => {
-        const schedule = {
-          status: 'open' as const,
-          dueAt: input.dueAt,
-          snoozedUntil: null,
-          recurrence: input.recurrence,
-          nagMinutes: input.nagMinutes ?? null,
-          firedOccurrence: null,
-          closedOccurrence: null,
-        };
-        return {
-          ...schedule,
-          nextFireAt: computeNextFire(schedule),
-          missedPolicy: input.missedPolicy ?? 'late',
-          missed: null,
-          rev: 0,
-          teamId,
-          number: first + start + offset,
-          title: input.title,
-          notes: null,
-          creatorId: input.creatorId,
-          assignees: [...new Set(input.assignees)],
-          channelId: input.channelId,
-          tz: input.tz,
-          source: {
-            kind: input.source.kind,
-            channelId: input.source.channelId ?? null,
-            threadTs: null,
-            permalink: null,
-          },
-          agent: null,
-          completedAt: null,
-          completedBy: null,
-          deletedAt: null,
-          deletedBy: null,
-        };
-      });
+      const docs = list
+        .slice(start, start + batch)
+        .map((input, offset) => ({ ...newTaskFields(input), number: first + start + offset }));
       const stored = await tasks.insertMany(docs);
       const jobs = stored.flatMap((task) => {
         if (!task.nextFireAt) return [];
