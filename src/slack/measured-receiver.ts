@@ -46,7 +46,13 @@ export function measuredReceiver(inner: Receiver, metrics: Metrics, logger: Logg
           metrics.ackLatency.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
           return event.ack(response);
         };
-        if (acksAtOnce(kind, event.body)) await ack(undefined);
+        if (acksAtOnce(kind, event.body)) {
+          // An ack that cannot be sent (the connection went) must not cost the payload its
+          // handling: the work and its answer through the response URL or Web API go on.
+          await ack(undefined).catch((error: unknown) =>
+            logger.warn({ err: error, kind }, 'could not acknowledge a payload at once; handling it anyway'),
+          );
+        }
         try {
           await app.processEvent({ ...event, ack });
         } finally {
