@@ -80,7 +80,13 @@ export function mongoInstallationStore(
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
       const docKey = keyOf(query);
-      const installation = cached ? await cached.get(docKey, () => read(docKey)) : await read(docKey);
+      let installation = cached ? await cached.get(docKey, () => read(docKey)) : await read(docKey);
+      if (!installation && cached) {
+        // "Not installed" is never taken from the cache: another process may have installed it
+        // since. Such requests are rare; the installed ones keep their stale-while-refresh answer.
+        installation = await read(docKey);
+        if (installation) cached.set(docKey, installation);
+      }
       if (!installation) throw new Error(`no active installation for ${docKey}`);
       return installation;
     },

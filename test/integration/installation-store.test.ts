@@ -84,6 +84,13 @@ describe('installation store on the MongoDB-wire server (mongoose)', () => {
         ),
       'the revoke reaching the cached store',
     );
+
+    // Another process reinstalls it: "not installed" is never served from memory.
+    await elsewhere.storeInstallation(installation('T0CACHE', 'xoxb-reinstalled'));
+    expect((await cached.fetchInstallation(workspace('T0CACHE'))).bot?.token).toBe('xoxb-again');
+    await cached.deleteInstallation?.(workspace('T0CACHE'));
+    await elsewhere.storeInstallation(installation('T0CACHE', 'xoxb-reinstalled'));
+    expect((await cached.fetchInstallation(workspace('T0CACHE'))).bot?.token).toBe('xoxb-reinstalled');
   });
 
   it('cannot read tokens with another key', async () => {
