@@ -91,7 +91,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
     logger.info({ uri: redactUri(uri), embedded: embedded?.kind }, 'connecting to mongodb');
 
-    const connection = await connectMongo({ uri, logger });
+    // The embedded server restarts in well under a second; a request during a longer outage is
+    // told at once. A server of the operator's own gets the default, which rides out an election.
+    const connection = await connectMongo({ uri, logger, serverSelectionTimeoutMs: embedded ? 1500 : undefined });
     started.push({ name: 'mongodb', stop: () => connection.close() });
     const db = connection.db;
     if (!db) throw new TaskPilotError(ErrorCode.DatabaseUnavailable, 'mongodb connection has no database');

@@ -19,9 +19,9 @@ export interface ConnectOptions {
   attempts?: number;
   /**
    * How long an operation waits for a server before it fails; also bounds each start-up attempt.
-   * 1.5 s by default: a request made while the database is away fails in time for the person to
-   * be told within Slack's 3 s (the driver's own default is 30 s), and a restart of the embedded
-   * server, well under a second, is waited out rather than failed.
+   * 5 s by default (the driver's own is 30 s): a replica set's election is mostly waited out, and a
+   * request made while the database is away still fails in time to be told. The embedded server
+   * is given 1.5 s (see runtime): its restart takes well under a second.
    */
   serverSelectionTimeoutMs?: number;
   logger: Logger;
@@ -46,7 +46,7 @@ export async function connectMongo(options: ConnectOptions): Promise<Connection>
     return await policy.execute(async () => {
       const connection = mongoose.createConnection(options.uri, {
         dbName: options.dbName,
-        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 1500,
+        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
         // Fail fast instead of queueing operations forever while the server is away.
         bufferCommands: false,
         autoIndex: true,
