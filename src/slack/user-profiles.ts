@@ -23,7 +23,10 @@ export class UserProfiles {
     private readonly logger: Logger,
     ttlMs = 60 * 60 * 1000,
     maxEntries = 10_000,
-    private readonly firstWaitMs = 2000,
+    // Most callers answer after the ack and can wait for Slack (its client retries a 429 after
+    // Retry-After): a zone guessed as UTC would store the wrong wall-clock times. Listeners that
+    // answer before their ack pass a tighter bound.
+    private readonly firstWaitMs = 10_000,
   ) {
     this.cache = new StaleCache<UserProfile>({
       name: 'user profile',
