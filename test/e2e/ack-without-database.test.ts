@@ -1,10 +1,9 @@
-import { FakeSlack } from '../../src/playground/fake-slack';
+import type { FakeSlack } from '../../src/playground/fake-slack';
 import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
-import { serverUri, uniqueDbName } from '../helpers/db';
 import { blockActions, sendInteraction } from '../helpers/interactions';
-import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
-import { StallingProxy } from '../helpers/stalling-proxy';
+import { TEST_SIGNING_SECRET } from '../helpers/runtime';
+import { type RuntimeBehindProxy, type StallingProxy, startRuntimeBehindProxy } from '../helpers/stalling-proxy';
 
 const TEAM = 'T0STUCK';
 const ANA = 'U0ANA';
@@ -18,27 +17,21 @@ const IMMEDIATE_MS = 500;
  * within Slack's 3 s, and the held work is done once the database answers again.
  */
 describe('acks while the database does not answer', () => {
+  let behind: RuntimeBehindProxy;
   let proxy: StallingProxy;
   let slack: FakeSlack;
   let runtime: Runtime & { baseUrl: string };
 
   beforeAll(async () => {
-    const server = new URL(serverUri());
-    proxy = await StallingProxy.start({ host: server.hostname, port: Number(server.port) });
-    slack = await FakeSlack.start();
-    slack.answer('users.info', (body) => ({ user: { id: body.user, tz: 'Europe/Berlin', is_admin: false } }));
-    const uri = new URL(server);
-    uri.host = `127.0.0.1:${proxy.port}`;
-    uri.pathname = `/${uniqueDbName('ack_no_db')}`;
-    runtime = await startTestRuntime({ mongoUri: uri.toString(), slackApiUrl: slack.apiUrl, role: 'web' });
+    behind = await startRuntimeBehindProxy('ack_no_db', {
+      prepare: (fake) =>
+        fake.answer('users.info', (body) => ({ user: { id: body.user, tz: 'Europe/Berlin', is_admin: false } })),
+    });
+    ({ proxy, slack, runtime } = behind);
   });
 
   afterAll(async () => {
-    proxy.resume();
-    await runtime.connection.dropDatabase().catch(() => undefined);
-    await runtime.shutdown();
-    await proxy.stop();
-    await slack.stop();
+    await behind?.stop();
   });
 
   /** Posts a signed request; resolves with its status, body and how long the ack took. */

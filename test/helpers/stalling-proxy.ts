@@ -1,4 +1,8 @@
 import net, { type AddressInfo } from 'node:net';
+import { FakeSlack } from '../../src/playground/fake-slack';
+import type { Runtime } from '../../src/runtime';
+import { serverUri, uniqueDbName } from './db';
+import { startTestRuntime } from './runtime';
 
 /** BSON keys of the commands a `stall()` lets through: pings and the driver's handshakes. */
 const LIGHT_COMMANDS = ['ping', 'hello', 'ismaster', 'isMaster'].map((name) => Buffer.from(`${name}\0`));
@@ -71,4 +75,43 @@ export class StallingProxy {
       socket.on('error', close);
     }
   }
+}
+
+export interface RuntimeBehindProxy {
+  proxy: StallingProxy;
+  slack: FakeSlack;
+  runtime: Runtime & { baseUrl: string };
+  /** Lets held work through, then drops the database and stops everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A web runtime on a database of its own that reaches the test server through a StallingProxy,
+ * with a fake Slack (`prepare` can script it before the app starts).
+ */
+export async function startRuntimeBehindProxy(
+  label: string,
+  options: { maxPoolSize?: number; prepare?: (slack: FakeSlack) => void } = {},
+): Promise<RuntimeBehindProxy> {
+  const server = new URL(serverUri());
+  const proxy = await StallingProxy.start({ host: server.hostname, port: Number(server.port) });
+  const slack = await FakeSlack.start();
+  options.prepare?.(slack);
+  const uri = new URL(server);
+  uri.host = `127.0.0.1:${proxy.port}`;
+  uri.pathname = `/${uniqueDbName(label)}`;
+  if (options.maxPoolSize) uri.searchParams.set('maxPoolSize', String(options.maxPoolSize));
+  const runtime = await startTestRuntime({ mongoUri: uri.toString(), slackApiUrl: slack.apiUrl, role: 'web' });
+  return {
+    proxy,
+    slack,
+    runtime,
+    async stop() {
+      proxy.resume();
+      await runtime.connection.dropDatabase().catch(() => undefined);
+      await runtime.shutdown();
+      await proxy.stop();
+      await slack.stop();
+    },
+  };
 }

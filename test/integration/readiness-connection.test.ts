@@ -1,9 +1,6 @@
-import { FakeSlack } from '../../src/playground/fake-slack';
 import type { Runtime } from '../../src/runtime';
-import { serverUri, uniqueDbName } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
-import { startTestRuntime } from '../helpers/runtime';
-import { StallingProxy } from '../helpers/stalling-proxy';
+import { type RuntimeBehindProxy, type StallingProxy, startRuntimeBehindProxy } from '../helpers/stalling-proxy';
 
 /**
  * `/readyz` pings MongoDB on a connection of its own. The app has one pooled connection
@@ -14,8 +11,8 @@ import { StallingProxy } from '../helpers/stalling-proxy';
  * the check would not be pinging at all.
  */
 describe('/readyz on its own MongoDB connection', () => {
+  let behind: RuntimeBehindProxy;
   let proxy: StallingProxy;
-  let slack: FakeSlack;
   let runtime: Runtime & { baseUrl: string };
 
   const readiness = async () => {
@@ -24,22 +21,12 @@ describe('/readyz on its own MongoDB connection', () => {
   };
 
   beforeAll(async () => {
-    const server = new URL(serverUri());
-    proxy = await StallingProxy.start({ host: server.hostname, port: Number(server.port) });
-    slack = await FakeSlack.start();
-    const uri = new URL(server);
-    uri.host = `127.0.0.1:${proxy.port}`;
-    uri.pathname = `/${uniqueDbName('readyz_own')}`;
-    uri.searchParams.set('maxPoolSize', '1');
-    runtime = await startTestRuntime({ mongoUri: uri.toString(), slackApiUrl: slack.apiUrl, role: 'web' });
+    behind = await startRuntimeBehindProxy('readyz_own', { maxPoolSize: 1 });
+    ({ proxy, runtime } = behind);
   });
 
   afterAll(async () => {
-    proxy.resume();
-    await runtime.connection.dropDatabase().catch(() => undefined);
-    await runtime.shutdown();
-    await proxy.stop();
-    await slack.stop();
+    await behind?.stop();
   });
 
   it('stays 200 while the app’s own connections are stuck, and is 503 when the server cannot be reached', async () => {
