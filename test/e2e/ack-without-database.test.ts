@@ -1,7 +1,7 @@
 import type { FakeSlack } from '../../src/playground/fake-slack';
 import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
-import { blockActions, sendInteraction } from '../helpers/interactions';
+import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { TEST_SIGNING_SECRET } from '../helpers/runtime';
 import { type RuntimeBehindProxy, type StallingProxy, startRuntimeBehindProxy } from '../helpers/stalling-proxy';
 
@@ -111,14 +111,7 @@ describe('acks while the database does not answer', () => {
 
     // A form's answer is its ack: checked without the database, it closes within Slack's 3 s.
     const submitted = await timed(() =>
-      sendInteraction(runtime.baseUrl, {
-        type: 'view_submission',
-        team: { id: TEAM, domain: 'stuck' },
-        user: { id: ANA, team_id: TEAM },
-        api_app_id: 'A0TEST',
-        trigger_id: '9.9.9',
-        view: { id: 'V0STUCK', team_id: TEAM, ...form, hash: 'h', state: { values: {} } },
-      }),
+      sendInteraction(runtime.baseUrl, viewSubmission(TEAM, ANA, { ...form, hash: 'h', state: { values: {} } })),
     );
     expect(submitted.status).toBe(200);
     expect(submitted.ms).toBeLessThan(3000);

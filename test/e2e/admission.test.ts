@@ -4,7 +4,7 @@ import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { BUSY_TEXT } from '../../src/slack/admission-middleware';
 import { uniqueDbName, uriForDb } from '../helpers/db';
-import { blockActions, sendInteraction } from '../helpers/interactions';
+import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
 const NOW = new Date('2026-03-04T09:30:00Z');
@@ -100,14 +100,10 @@ describe('admission control under a burst', () => {
     // A form: the answer is its ack, the note on its first field, so the form stays open.
     const form = await runtime.services.forms.newForm('Europe/Berlin');
     const firstInput = form.blocks.find((block) => block.type === 'input')?.block_id;
-    const submitted = await sendInteraction(runtime.baseUrl, {
-      type: 'view_submission',
-      team: { id: TEAM, domain: 'test' },
-      user: { id: ANA, team_id: TEAM },
-      api_app_id: 'A0TEST',
-      trigger_id: '9.9.9',
-      view: { id: 'V0BUSY', team_id: TEAM, ...form, hash: 'h', state: { values: {} } },
-    });
+    const submitted = await sendInteraction(
+      runtime.baseUrl,
+      viewSubmission(TEAM, ANA, { ...form, hash: 'h', state: { values: {} } }),
+    );
     expect(submitted.status).toBe(200);
     expect(await submitted.json()).toEqual({
       response_action: 'errors',

@@ -10,7 +10,7 @@ import { DEADLINE_LABEL, OWNER_LABEL, SANDBOX_LABEL } from '../../src/sandbox/ru
 import { ActionIds, AgentFormBlocks, CallbackIds } from '../../views/ids';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { type GitServer, startGitServer } from '../helpers/git-server';
-import { blockActions, sendInteraction } from '../helpers/interactions';
+import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 import { completion, ScriptedOpenAI } from '../helpers/scripted-openai';
 
@@ -262,20 +262,10 @@ describe('agent runs through signed requests and real containers', () => {
       },
     });
     const submit = (state: Record<string, unknown>) =>
-      sendInteraction(runtime.baseUrl, {
-        type: 'view_submission',
-        team: { id: 'T0TEST', domain: 'test' },
-        user: { id: ADMIN, team_id: 'T0TEST' },
-        api_app_id: 'A0TEST',
-        trigger_id: '9.9.9',
-        view: {
-          id: 'V0MODAL',
-          team_id: 'T0TEST',
-          type: 'modal',
-          callback_id: view.callback_id,
-          state: { values: state },
-        },
-      });
+      sendInteraction(
+        runtime.baseUrl,
+        viewSubmission('T0TEST', ADMIN, { callback_id: view.callback_id, state: { values: state } }),
+      );
     const refused = await submit(values('', 'C0FORM'));
     expect(await refused.json()).toEqual({
       response_action: 'errors',

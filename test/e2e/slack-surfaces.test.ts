@@ -9,7 +9,7 @@ import type { NewTask } from '../../src/tasks/task-service';
 import { FormBlocks, FormInputs } from '../../views/ids';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
-import { blockActions, sendInteraction } from '../helpers/interactions';
+import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { capturingLogger } from '../helpers/logger';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
@@ -136,23 +136,16 @@ describe('Slack surfaces through signed requests', () => {
   }
 
   function submit(view: ModalView, user: string, values: Record<string, Record<string, unknown>>) {
-    return sendInteraction(runtime.baseUrl, {
-      type: 'view_submission',
-      team: { id: TEAM, domain: 'test' },
-      user: { id: user, team_id: TEAM },
-      api_app_id: 'A0TEST',
-      trigger_id: '9.9.9',
-      view: {
-        id: 'V0MODAL',
-        team_id: TEAM,
-        type: 'modal',
+    return sendInteraction(
+      runtime.baseUrl,
+      viewSubmission(TEAM, user, {
         callback_id: view.callback_id,
         private_metadata: view.private_metadata,
         hash: 'h1',
         blocks: view.blocks,
         state: { values },
-      },
-    });
+      }),
+    );
   }
 
   it('publishes the home tab on app_home_opened, overdue and missed tasks marked, each with its menu', async () => {

@@ -18,6 +18,21 @@ export function blockActions(
   };
 }
 
+/**
+ * A view_submission payload from `user` of `team`; `view` holds the submitted view's fields
+ * (callback_id, state, blocks…), beside an id and the team.
+ */
+export function viewSubmission(team: string, user: string, view: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: team, domain: 'test' },
+    user: { id: user, team_id: team },
+    api_app_id: 'A0TEST',
+    trigger_id: '9.9.9',
+    view: { id: 'V0MODAL', team_id: team, type: 'modal', ...view },
+  };
+}
+
 /** Posts an interactivity payload to the app's endpoint, signed as Slack does. */
 export function sendInteraction(baseUrl: string, payload: Record<string, unknown>): Promise<Response> {
   return postSigned(`${baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
