@@ -1,7 +1,7 @@
 import type { FakeSlack } from '../../src/playground/fake-slack';
 import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
-import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
+import { blockActions, sendEvent, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { TEST_SIGNING_SECRET } from '../helpers/runtime';
 import { type RuntimeBehindProxy, type StallingProxy, startRuntimeBehindProxy } from '../helpers/stalling-proxy';
 
@@ -82,25 +82,11 @@ describe('acks while the database does not answer', () => {
         }),
       ),
       timed(() =>
-        postSigned(
-          `${runtime.baseUrl}/slack/events`,
-          JSON.stringify({
-            token: 'deprecated',
-            team_id: TEAM,
-            api_app_id: 'A0TEST',
-            type: 'event_callback',
-            event_id: 'EvStuck1',
-            event_time: Math.floor(Date.now() / 1000),
-            event: {
-              type: 'app_mention',
-              user: ANA,
-              text: '<@U0BOT> list',
-              channel: 'C0TEST',
-              ts: '1700000000.000200',
-            },
-          }),
-          'application/json',
-          { secret: TEST_SIGNING_SECRET },
+        sendEvent(
+          runtime.baseUrl,
+          TEAM,
+          { type: 'app_mention', user: ANA, text: '<@U0BOT> list', channel: 'C0TEST', ts: '1700000000.000200' },
+          { eventId: 'EvStuck1', eventTime: new Date() },
         ),
       ),
     ]);

@@ -4,7 +4,7 @@ import { postSigned, slashCommandBody } from '../../src/playground/signing';
 import type { Runtime } from '../../src/runtime';
 import { BUSY_TEXT } from '../../src/slack/admission-middleware';
 import { uniqueDbName, uriForDb } from '../helpers/db';
-import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
+import { blockActions, sendEvent, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
 const NOW = new Date('2026-03-04T09:30:00Z');
@@ -111,19 +111,11 @@ describe('admission control under a burst', () => {
     });
 
     // A mention: told in its thread.
-    const mention = await postSigned(
-      `${runtime.baseUrl}/slack/events`,
-      JSON.stringify({
-        token: 'deprecated',
-        team_id: TEAM,
-        api_app_id: 'A0TEST',
-        type: 'event_callback',
-        event_id: 'EvBusy1',
-        event_time: Math.floor(NOW.getTime() / 1000),
-        event: { type: 'app_mention', user: ANA, text: '<@U0BOT> list', channel: 'C0TEST', ts: '1700000000.000100' },
-      }),
-      'application/json',
-      { secret: TEST_SIGNING_SECRET },
+    const mention = await sendEvent(
+      runtime.baseUrl,
+      TEAM,
+      { type: 'app_mention', user: ANA, text: '<@U0BOT> list', channel: 'C0TEST', ts: '1700000000.000100' },
+      { eventId: 'EvBusy1', eventTime: NOW },
     );
     expect(mention.status).toBe(200);
     const reply = await slack.waitForCall(

@@ -9,7 +9,7 @@ import type { NewTask } from '../../src/tasks/task-service';
 import { FormBlocks, FormInputs } from '../../views/ids';
 import { uniqueDbName, uriForDb } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
-import { blockActions, sendInteraction, viewSubmission } from '../helpers/interactions';
+import { blockActions, sendEvent as postEvent, sendInteraction, viewSubmission } from '../helpers/interactions';
 import { capturingLogger } from '../helpers/logger';
 import { startTestRuntime, TEST_SIGNING_SECRET } from '../helpers/runtime';
 
@@ -66,23 +66,11 @@ describe('Slack surfaces through signed requests', () => {
   /** An Events API delivery, signed; `retryNum` marks it as Slack's retry of the same event. */
   async function sendEvent(event: Record<string, unknown>, options: { eventId?: string; retryNum?: number } = {}) {
     const eventId = options.eventId ?? `Ev${++eventSeq}`;
-    const body = JSON.stringify({
-      token: 'deprecated',
-      team_id: TEAM,
-      api_app_id: 'A0TEST',
-      type: 'event_callback',
-      event_id: eventId,
-      event_time: Math.floor(NOW.getTime() / 1000),
-      event,
-    });
     const headers: Record<string, string> =
       options.retryNum !== undefined
         ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' }
         : {};
-    const res = await postSigned(`${runtime.baseUrl}/slack/events`, body, 'application/json', {
-      secret: TEST_SIGNING_SECRET,
-      headers,
-    });
+    const res = await postEvent(runtime.baseUrl, TEAM, event, { eventId, eventTime: NOW, headers });
     expect(res.status).toBe(200);
     return eventId;
   }

@@ -33,6 +33,28 @@ export function viewSubmission(team: string, user: string, view: Record<string, 
   };
 }
 
+/** Posts an Events API delivery of `event` from `team`, signed as Slack does. */
+export function sendEvent(
+  baseUrl: string,
+  team: string,
+  event: Record<string, unknown>,
+  options: { eventId: string; eventTime: Date; headers?: Record<string, string> },
+): Promise<Response> {
+  const body = JSON.stringify({
+    token: 'deprecated',
+    team_id: team,
+    api_app_id: 'A0TEST',
+    type: 'event_callback',
+    event_id: options.eventId,
+    event_time: Math.floor(options.eventTime.getTime() / 1000),
+    event,
+  });
+  return postSigned(`${baseUrl}/slack/events`, body, 'application/json', {
+    secret: TEST_SIGNING_SECRET,
+    headers: options.headers ?? {},
+  });
+}
+
 /** Posts an interactivity payload to the app's endpoint, signed as Slack does. */
 export function sendInteraction(baseUrl: string, payload: Record<string, unknown>): Promise<Response> {
   return postSigned(`${baseUrl}/slack/events`, interactivityBody(payload), 'application/x-www-form-urlencoded', {
